@@ -1,0 +1,45 @@
+#pragma once
+// Server settings. Precedence, lowest to highest: built-in defaults, the JSON config file
+// (cli/config_file), environment variables (ApplyEnvironment), command-line flags.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/status.h"
+
+namespace floe {
+
+enum class Durability {
+  kSync,   // an acknowledged write survives power loss (WAL fsync, group commit)
+  kAsync,  // an acknowledged write survives a process crash, not power loss
+};
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8000;
+  std::string data_dir = "./data";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  Durability durability = Durability::kSync;
+  int threads = 0;  // 0: one per core
+  std::map<std::string, std::string> access_keys;  // access key id -> secret access key
+  std::string log_level = "info";
+  size_t max_request_bytes = 16 * 1024 * 1024;
+};
+
+// Parses "HOST:PORT" (HOST may be a bracketed IPv6 address).
+Status ParseListen(const std::string& text, std::string* host, uint16_t* port);
+Result<Durability> ParseDurability(const std::string& text);
+const char* DurabilityName(Durability d);
+
+// Applies FLOE_LISTEN, FLOE_DATA_DIR, FLOE_REGION, FLOE_DURABILITY, FLOE_THREADS,
+// FLOE_LOG_LEVEL, FLOE_ACCESS_KEYS ("id:secret,id2:secret2") when set.
+Status ApplyEnvironment(ServerConfig* config);
+
+// Cross-field checks, including the security rule of DESIGN.md: a non-loopback listen
+// address requires configured access keys.
+Status Validate(const ServerConfig& config);
+
+bool IsLoopbackHost(const std::string& host);
+
+}  // namespace floe

@@ -1,0 +1,151 @@
+#include "dynamo/catalog.h"
+
+#include <openssl/rand.h>
+
+#include <cstdio>
+
+#include "dynamo/item_codec.h"
+#include "dynamo/key_codec.h"
+
+namespace floe::dynamo {
+
+namespace {
+constexpr char kTablePrefix[] = "table/";
+constexpr char kNextTableIdKey[] = "catalog/next_table_id";
+
+std::string NewUuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    for (auto& c : b) c = static_cast<unsigned char>(std::rand());
+  }
+  b[6] = (b[6] & 0x0F) | 0x40;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  char out[37];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return out;
+}
+}  // namespace
+
+Catalog::Catalog(storage::Engine* engine, Committer* committer, const Clock* clock, std::string region,
+                 std::string account_id)
+    : engine_(engine), committer_(committer), clock_(clock), region_(std::move(region)),
+      account_id_(std::move(account_id)) {}
+
+std::string Catalog::TableArn(const std::string& name) const {
+  return "arn:aws:dynamodb:" + region_ + ":" + account_id_ + ":table/" + name;
+}
+
+Status Catalog::Load() {
+  std::unique_lock<std::shared_mutex> l(mu_);
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(engine_->Get(storage::Cf::kMeta, kNextTableIdKey, &v, &found));
+  if (found) {
+    std::string_view in = v;
+    if (!GetFixed32BE(&in, &next_table_id_)) return Status::Corruption("catalog: bad next table id");
+  }
+  auto it = engine_->NewIterator(storage::Cf::kMeta, kTablePrefix, PrefixSuccessor(kTablePrefix));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(TableInfo info, DecodeTableInfo(it->value()));
+    auto rt = std::make_shared<TableRuntime>();
+    rt->id = info.id;
+    std::string stats;
+    bool has_stats = false;
+    RETURN_IF_ERROR(engine_->Get(storage::Cf::kMeta, StatsKey(info.id), &stats, &has_stats));
+    if (has_stats) rt->stats = DecodeStats(stats);
+    std::string name = info.name;
+    rt->set_info(std::make_shared<const TableInfo>(std::move(info)));
+    tables_[name] = rt;
+  }
+  return it->status();
+}
+
+Result<std::shared_ptr<TableRuntime>> Catalog::Find(std::string_view name) const {
+  std::shared_lock<std::shared_mutex> l(mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return Status::NotFound("Requested resource not found");
+  return it->second;
+}
+
+Result<std::shared_ptr<TableRuntime>> Catalog::Create(TableInfo proto) {
+  std::unique_lock<std::shared_mutex> l(mu_);
+  if (tables_.count(proto.name)) return Status::ResourceInUse("Table already exists: " + proto.name);
+  proto.id = next_table_id_;
+  proto.uuid = NewUuid();
+  proto.arn = TableArn(proto.name);
+  proto.creation_ms = clock_->NowMillis();
+  if (proto.billing_mode == BillingMode::kPayPerRequest) proto.pay_per_request_since_ms = proto.creation_ms;
+  auto rt = std::make_shared<TableRuntime>();
+  rt->id = proto.id;
+  uint64_t token = 0;
+  Status st = committer_->Commit(
+      [&](Committer::Context& ctx) {
+        std::string next;
+        PutFixed32BE(proto.id + 1, &next);
+        ctx.batch().Put(storage::Cf::kMeta, kNextTableIdKey, next);
+        ctx.batch().Put(storage::Cf::kMeta, kTablePrefix + proto.name, EncodeTableInfo(proto));
+        ctx.TouchStats(*rt);
+        return Status::Ok();
+      },
+      &token);
+  RETURN_IF_ERROR(st);
+  RETURN_IF_ERROR(engine_->WaitDurable(token));
+  ++next_table_id_;
+  rt->set_info(std::make_shared<const TableInfo>(std::move(proto)));
+  tables_[rt->info()->name] = rt;
+  return rt;
+}
+
+Result<std::shared_ptr<const TableInfo>> Catalog::Update(std::string_view name,
+                                                         const std::function<Status(TableInfo&)>& change) {
+  std::unique_lock<std::shared_mutex> l(mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
+  TableInfo copy = *it->second->info();
+  RETURN_IF_ERROR(change(copy));
+  storage::WriteBatch b;
+  b.Put(storage::Cf::kMeta, kTablePrefix + copy.name, EncodeTableInfo(copy));
+  uint64_t token;
+  RETURN_IF_ERROR(engine_->Write(b, &token));
+  RETURN_IF_ERROR(engine_->WaitDurable(token));
+  auto info = std::make_shared<const TableInfo>(std::move(copy));
+  it->second->set_info(info);
+  return info;
+}
+
+Result<std::shared_ptr<TableRuntime>> Catalog::Drop(std::string_view name) {
+  std::unique_lock<std::shared_mutex> l(mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
+  std::shared_ptr<TableRuntime> rt = it->second;
+  uint64_t token = 0;
+  Status st = committer_->Commit(
+      [&](Committer::Context& ctx) {
+        // Under the commit lock: no write to this table can commit after this batch.
+        rt->dropped = true;
+        ctx.batch().Delete(storage::Cf::kMeta, kTablePrefix + std::string(name));
+        ctx.batch().Delete(storage::Cf::kMeta, StatsKey(rt->id));
+        ctx.batch().DeleteRange(storage::Cf::kItems, TablePrefix(rt->id), TablePrefixEnd(rt->id));
+        ctx.batch().DeleteRange(storage::Cf::kChangeLog, TablePrefix(rt->id), TablePrefixEnd(rt->id));
+        return Status::Ok();
+      },
+      &token);
+  if (!st.ok()) {
+    rt->dropped = false;
+    return st;
+  }
+  RETURN_IF_ERROR(engine_->WaitDurable(token));
+  tables_.erase(it);
+  return rt;
+}
+
+std::vector<std::string> Catalog::ListNames() const {
+  std::shared_lock<std::shared_mutex> l(mu_);
+  std::vector<std::string> out;
+  out.reserve(tables_.size());
+  for (const auto& [n, t] : tables_) out.push_back(n);
+  return out;
+}
+
+}  // namespace floe::dynamo

@@ -1,0 +1,194 @@
+#include "dynamo/change_log.h"
+
+#include "dynamo/item_codec.h"
+#include "dynamo/table_schema.h"
+
+namespace floe::dynamo {
+
+namespace {
+constexpr uint8_t kRecordVersion = 1;
+constexpr char kLastSequenceKey[] = "changelog/last_sequence";
+}  // namespace
+
+std::string ChangeLogKey(uint32_t table_id, uint64_t sequence) {
+  std::string k;
+  PutFixed32BE(table_id, &k);
+  PutFixed64BE(sequence, &k);
+  return k;
+}
+
+std::string EncodeChangeRecord(const ChangeRecord& r) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  out.push_back(static_cast<char>(r.kind));
+  out.push_back(static_cast<char>(r.by_ttl ? 1 : 0));
+  PutFixed64BE(r.hlc, &out);
+  PutFixed64BE(r.partition_hash, &out);
+  PutVarint(r.region.size(), &out);
+  out += r.region;
+  EncodeAttributeMap(r.keys, &out);
+  out.push_back(r.old_image ? 1 : 0);
+  if (r.old_image) EncodeAttributeMap(*r.old_image, &out);
+  out.push_back(r.new_image ? 1 : 0);
+  if (r.new_image) EncodeAttributeMap(*r.new_image, &out);
+  return out;
+}
+
+Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view in) {
+  ChangeRecord r;
+  if (!GetFixed32BE(&key, &r.table_id) || !GetFixed64BE(&key, &r.sequence) || !key.empty()) {
+    return Status::Corruption("changelog: bad key");
+  }
+  if (in.size() < 3 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Status::Corruption("changelog: bad header");
+  uint8_t kind = static_cast<uint8_t>(in[1]);
+  if (kind < 1 || kind > 3) return Status::Corruption("changelog: bad kind");
+  r.kind = static_cast<ChangeKind>(kind);
+  r.by_ttl = in[2] != 0;
+  in.remove_prefix(3);
+  uint64_t region_len;
+  if (!GetFixed64BE(&in, &r.hlc) || !GetFixed64BE(&in, &r.partition_hash) || !GetVarint(&in, &region_len) ||
+      region_len > in.size()) {
+    return Status::Corruption("changelog: truncated header");
+  }
+  r.region.assign(in.data(), region_len);
+  in.remove_prefix(region_len);
+  ASSIGN_OR_RETURN(r.keys, DecodeAttributeMap(&in));
+  for (std::optional<Item>* image : {&r.old_image, &r.new_image}) {
+    if (in.empty()) return Status::Corruption("changelog: truncated image flag");
+    bool present = in[0] != 0;
+    in.remove_prefix(1);
+    if (present) {
+      ASSIGN_OR_RETURN(Item m, DecodeAttributeMap(&in));
+      *image = std::move(m);
+    }
+  }
+  if (!in.empty()) return Status::Corruption("changelog: trailing bytes");
+  return r;
+}
+
+std::string StatsKey(uint32_t table_id) {
+  std::string k = "stats/";
+  PutFixed32BE(table_id, &k);
+  return k;
+}
+
+std::string EncodeStats(const TableStats& s) {
+  std::string out;
+  PutFixed64BE(static_cast<uint64_t>(s.item_count), &out);
+  PutFixed64BE(static_cast<uint64_t>(s.size_bytes), &out);
+  return out;
+}
+
+TableStats DecodeStats(std::string_view in) {
+  TableStats s;
+  uint64_t a = 0, b = 0;
+  if (GetFixed64BE(&in, &a) && GetFixed64BE(&in, &b)) {
+    s.item_count = static_cast<int64_t>(a);
+    s.size_bytes = static_cast<int64_t>(b);
+  }
+  return s;
+}
+
+Committer::Committer(storage::Engine* engine, Hlc* hlc, std::string region)
+    : engine_(engine), hlc_(hlc), region_(std::move(region)) {}
+
+Status Committer::Open() {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(engine_->Get(storage::Cf::kMeta, kLastSequenceKey, &v, &found));
+  std::lock_guard<std::mutex> l(mu_);
+  if (found) {
+    std::string_view in = v;
+    if (!GetFixed64BE(&in, &last_sequence_)) return Status::Corruption("changelog: bad last sequence");
+  }
+  return Status::Ok();
+}
+
+uint64_t Committer::last_sequence() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return last_sequence_;
+}
+
+void Committer::Context::AddChange(TableRuntime& table, ChangeRecord record, int64_t item_delta,
+                                   int64_t size_delta) {
+  record.sequence = ++committer_->last_sequence_;
+  record.table_id = table.id;
+  record.hlc = hlc_;
+  if (record.region.empty()) record.region = committer_->region_;
+  batch_.Put(storage::Cf::kChangeLog, ChangeLogKey(table.id, record.sequence), EncodeChangeRecord(record));
+  TouchStats(table);
+  table.stats.item_count += item_delta;
+  table.stats.size_bytes += size_delta;
+}
+
+void Committer::Context::TouchStats(TableRuntime& table) {
+  for (const auto& [t, saved] : touched_) {
+    if (t == &table) return;
+  }
+  touched_.emplace_back(&table, table.stats);
+}
+
+Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* token) {
+  *token = 0;
+  std::lock_guard<std::mutex> l(mu_);
+  Context ctx;
+  ctx.committer_ = this;
+  ctx.hlc_ = hlc_->Now();
+  const uint64_t seq_before = last_sequence_;
+  Status st = fill(ctx);
+  if (st.ok() && ctx.batch_.Count() > 0) {
+    for (const auto& [t, saved] : ctx.touched_) {
+      if (!t->dropped) ctx.batch_.Put(storage::Cf::kMeta, StatsKey(t->id), EncodeStats(t->stats));
+    }
+    if (last_sequence_ != seq_before) {
+      std::string v;
+      PutFixed64BE(last_sequence_, &v);
+      ctx.batch_.Put(storage::Cf::kMeta, kLastSequenceKey, v);
+    }
+    st = engine_->Write(ctx.batch_, token);
+  }
+  if (!st.ok()) {
+    // Nothing was written: undo the in-memory effects of fill.
+    last_sequence_ = seq_before;
+    for (auto& [t, saved] : ctx.touched_) t->stats = saved;
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after,
+                                              size_t max) {
+  std::vector<ChangeRecord> out;
+  if (after == UINT64_MAX) return out;
+  auto it = engine->NewIterator(storage::Cf::kChangeLog, ChangeLogKey(table_id, after + 1),
+                                ChangeLogKey(table_id + 1, 0));
+  for (it->Seek(ChangeLogKey(table_id, after + 1)); it->Valid() && out.size() < max; it->Next()) {
+    ASSIGN_OR_RETURN(ChangeRecord r, DecodeChangeRecord(it->key(), it->value()));
+    out.push_back(std::move(r));
+  }
+  RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+Status SaveCursor(storage::Engine* engine, const std::string& consumer, uint64_t sequence) {
+  storage::WriteBatch b;
+  std::string v;
+  PutFixed64BE(sequence, &v);
+  b.Put(storage::Cf::kMeta, "cursor/" + consumer, v);
+  uint64_t token;
+  RETURN_IF_ERROR(engine->Write(b, &token));
+  return engine->WaitDurable(token);
+}
+
+Result<uint64_t> LoadCursor(storage::Engine* engine, const std::string& consumer) {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(engine->Get(storage::Cf::kMeta, "cursor/" + consumer, &v, &found));
+  if (!found) return uint64_t{0};
+  std::string_view in = v;
+  uint64_t seq;
+  if (!GetFixed64BE(&in, &seq)) return Status::Corruption("bad cursor");
+  return seq;
+}
+
+}  // namespace floe::dynamo

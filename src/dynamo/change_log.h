@@ -1,0 +1,133 @@
+#pragma once
+// The change log (docs/formats/changelog.md): one record per item change, written in the
+// same WriteBatch as the item, ordered by a node-wide sequence number. It is the single
+// source for streams, replication, Kinesis, functions and the Iceberg pipeline; each
+// consumer keeps its own durable cursor, and trimming never passes the slowest cursor.
+//
+// Committer serializes commits: under its lock it assigns sequence numbers and HLC
+// timestamps, so sequence order is commit order (a reader that has seen sequence N has
+// seen every record below N of that table), and it keeps per-table item statistics.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/hlc.h"
+#include "common/status.h"
+#include "dynamo/attribute_value.h"
+#include "storage/engine.h"
+
+namespace floe::dynamo {
+
+// Persisted: do not reorder or renumber.
+enum class ChangeKind : uint8_t { kInsert = 1, kModify = 2, kRemove = 3 };
+
+struct ChangeRecord {
+  uint64_t sequence = 0;
+  uint32_t table_id = 0;
+  ChangeKind kind = ChangeKind::kInsert;
+  bool by_ttl = false;  // deleted by the TTL expirer (userIdentity: dynamodb.amazonaws.com)
+  uint64_t hlc = 0;
+  uint64_t partition_hash = 0;
+  std::string region;  // origin region of the change
+  Item keys;
+  std::optional<Item> old_image;
+  std::optional<Item> new_image;
+};
+
+std::string ChangeLogKey(uint32_t table_id, uint64_t sequence);
+std::string EncodeChangeRecord(const ChangeRecord& r);
+// Errors: kCorruption.
+Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view value);
+
+// Per-table counters, kept exact by the Committer.
+struct TableStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+// State shared by every user of a live table. info is replaced (copy-on-write) on
+// UpdateTable; stats and dropped are guarded by the Committer's lock.
+struct TableInfo;
+struct TableRuntime {
+  uint32_t id = 0;
+  std::shared_ptr<const TableInfo> info() const {
+    std::lock_guard<std::mutex> l(info_mu);
+    return info_;
+  }
+  void set_info(std::shared_ptr<const TableInfo> i) {
+    std::lock_guard<std::mutex> l(info_mu);
+    info_ = std::move(i);
+  }
+  TableStats stats;
+  bool dropped = false;
+
+ private:
+  mutable std::mutex info_mu;
+  std::shared_ptr<const TableInfo> info_;
+};
+
+class Committer {
+ public:
+  Committer(storage::Engine* engine, Hlc* hlc, std::string region);
+
+  // Loads the last sequence number. Call once before Commit.
+  Status Open();
+
+  // The context handed to a commit's fill function, under the commit lock.
+  class Context {
+   public:
+    storage::WriteBatch& batch() { return batch_; }
+    // The HLC timestamp of this commit (one per commit).
+    uint64_t hlc() const { return hlc_; }
+    const std::string& region() const { return committer_->region_; }
+    // Appends a change record (sequence assigned here) and updates the table's stats.
+    void AddChange(TableRuntime& table, ChangeRecord record, int64_t item_delta, int64_t size_delta);
+    // Records a stats change without a change record (table creation, drop).
+    void TouchStats(TableRuntime& table);
+
+   private:
+    friend class Committer;
+    Committer* committer_ = nullptr;
+    storage::WriteBatch batch_;
+    uint64_t hlc_ = 0;
+    std::vector<std::pair<TableRuntime*, TableStats>> touched_;  // with stats before this commit
+  };
+
+  // Runs fill under the commit lock; if it returns ok, writes the batch atomically.
+  // *token is for Engine::WhenDurable (0 if nothing was written).
+  Status Commit(const std::function<Status(Context&)>& fill, uint64_t* token);
+
+  uint64_t last_sequence() const;
+  // A table's statistics, read under the commit lock.
+  TableStats ReadStats(const TableRuntime& table) const {
+    std::lock_guard<std::mutex> l(mu_);
+    return table.stats;
+  }
+  Hlc* hlc() { return hlc_; }
+  storage::Engine* engine() { return engine_; }
+
+ private:
+  storage::Engine* engine_;
+  Hlc* hlc_;
+  std::string region_;
+  mutable std::mutex mu_;
+  uint64_t last_sequence_ = 0;
+};
+
+std::string StatsKey(uint32_t table_id);
+std::string EncodeStats(const TableStats& s);
+TableStats DecodeStats(std::string_view bytes);
+
+// Reads change records of one table with sequence > after, at most max records.
+Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after,
+                                              size_t max);
+
+// Durable per-consumer cursors (e.g. "stream:<arn>", "replica:eu-west-1", "iceberg:<name>").
+Status SaveCursor(storage::Engine* engine, const std::string& consumer, uint64_t sequence);
+Result<uint64_t> LoadCursor(storage::Engine* engine, const std::string& consumer);
+
+}  // namespace floe::dynamo

@@ -1,0 +1,320 @@
+#include "dynamo/items.h"
+
+#include "dynamo/item_codec.h"
+#include "dynamo/key_codec.h"
+
+namespace floe::dynamo {
+
+namespace {
+
+constexpr char kInvalid[] = "One or more parameter values were invalid: ";
+constexpr char kKeyMismatch[] = "The provided key element does not match the schema";
+
+Status CheckKeyValueNotEmpty(const KeyElement& k, const AttributeValue& v) {
+  if (v.scalar.empty() && (v.type == AttrType::kS || v.type == AttrType::kB)) {
+    return Status::InvalidArgument(
+        std::string("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ") +
+        (v.type == AttrType::kS ? "string" : "binary") + " value. Key: " + k.name);
+  }
+  return Status::Ok();
+}
+
+size_t KeyValueSize(const AttributeValue& v) { return AttributeValueSize(v); }
+
+Status CheckKeySizes(const TableInfo& t, const AttributeMap& m) {
+  auto h = m.find(t.hash_key.name);
+  if (h != m.end() && KeyValueSize(h->second) > kMaxPartitionKeyBytes) {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  }
+  if (t.range_key) {
+    auto r = m.find(t.range_key->name);
+    if (r != m.end() && KeyValueSize(r->second) > kMaxSortKeyBytes) {
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+    }
+  }
+  return Status::Ok();
+}
+
+EncodedKey KeyBytes(const TableRuntime& table, const TableInfo& info, const Item& key) {
+  const AttributeValue& pk = key.at(info.hash_key.name);
+  const AttributeValue* sk = info.range_key ? &key.at(info.range_key->name) : nullptr;
+  return EncodeItemKey(table.id, pk, sk);
+}
+
+Item KeyOf(const TableInfo& info, const Item& item) {
+  Item key;
+  key.emplace(info.hash_key.name, item.at(info.hash_key.name));
+  if (info.range_key) key.emplace(info.range_key->name, item.at(info.range_key->name));
+  return key;
+}
+
+Result<std::optional<Item>> DecodeLive(std::string_view bytes) {
+  ASSIGN_OR_RETURN(StoredItem s, DecodeStoredItem(bytes));
+  if (s.header.tombstone) return std::optional<Item>();
+  return std::optional<Item>(std::move(s.item));
+}
+
+void EscapeBytes(const std::string& s, std::string* out) {
+  for (char c : s) {
+    out->push_back(c);
+    if (c == '\0') out->push_back(static_cast<char>(0xFF));
+  }
+}
+
+void AddChangeFor(Committer::Context& ctx, TableRuntime& table, const Item& key, uint64_t hash,
+                  const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
+  ChangeRecord rec;
+  rec.kind = !old_item ? ChangeKind::kInsert : (new_item ? ChangeKind::kModify : ChangeKind::kRemove);
+  rec.partition_hash = hash;
+  rec.keys = key;
+  rec.old_image = old_item;
+  rec.new_image = new_item;
+  int64_t item_delta = rec.kind == ChangeKind::kInsert ? 1 : (rec.kind == ChangeKind::kRemove ? -1 : 0);
+  int64_t size_delta = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
+                       static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
+  ctx.AddChange(table, std::move(rec), item_delta, size_delta);
+}
+
+void PutItemVersion(Committer::Context& ctx, const std::string& key_bytes, const std::optional<Item>& next) {
+  if (next) {
+    std::string value;
+    VersionHeader h;
+    h.hlc = ctx.hlc();
+    h.region = ctx.region();
+    EncodeStoredItem(h, *next, &value);
+    ctx.batch().Put(storage::Cf::kItems, key_bytes, value);
+  } else {
+    ctx.batch().Delete(storage::Cf::kItems, key_bytes);
+  }
+}
+
+Status TableGone() { return Status::NotFound("Requested resource not found"); }
+
+}  // namespace
+
+Result<Item> KeyOfItem(const TableInfo& table, const Item& item) {
+  Item key;
+  std::vector<const KeyElement*> elems{&table.hash_key};
+  if (table.range_key) elems.push_back(&*table.range_key);
+  for (const KeyElement* k : elems) {
+    auto it = item.find(k->name);
+    if (it == item.end()) {
+      return Status::InvalidArgument(std::string(kInvalid) + "Missing the key " + k->name + " in the item");
+    }
+    if (it->second.type != k->type) {
+      return Status::InvalidArgument(std::string(kInvalid) + "Type mismatch for key " + k->name +
+                                     " expected: " + AttrTypeName(k->type) + " actual: " + AttrTypeName(it->second.type));
+    }
+    RETURN_IF_ERROR(CheckKeyValueNotEmpty(*k, it->second));
+    key.emplace(k->name, it->second);
+  }
+  return key;
+}
+
+Status ValidateKey(const TableInfo& table, const AttributeMap& key) {
+  const size_t expected = table.range_key ? 2 : 1;
+  std::vector<const KeyElement*> elems{&table.hash_key};
+  if (table.range_key) elems.push_back(&*table.range_key);
+  for (const KeyElement* k : elems) {
+    auto it = key.find(k->name);
+    if (it == key.end() || it->second.type != k->type) return Status::InvalidArgument(kKeyMismatch);
+  }
+  if (key.size() != expected) return Status::InvalidArgument(kKeyMismatch);
+  for (const KeyElement* k : elems) RETURN_IF_ERROR(CheckKeyValueNotEmpty(*k, key.at(k->name)));
+  return CheckKeySizes(table, key);
+}
+
+Status ValidateItemForWrite(const TableInfo& table, const Item& item) {
+  RETURN_IF_ERROR(CheckKeySizes(table, item));
+  if (ItemSize(item) > kMaxItemSize) return Status::InvalidArgument("Item size has exceeded the maximum allowed size");
+  return Status::Ok();
+}
+
+ItemStore::ItemStore(storage::Engine* engine, Committer* committer) : engine_(engine), committer_(committer) {}
+
+TableStats ItemStore::Stats(const TableRuntime& table) { return committer_->ReadStats(table); }
+
+Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key,
+                                      const MutateFn& fn) {
+  auto info = table->info();
+  EncodedKey ek = KeyBytes(*table, *info, key);
+  auto guard = locks_.Lock(PartitionHash(ek.bytes) ^ table->id);
+  std::string raw;
+  bool found = false;
+  RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, ek.bytes, &raw, &found));
+  WriteResult result;
+  if (found) {
+    ASSIGN_OR_RETURN(result.old_item, DecodeLive(raw));
+  }
+  std::optional<Item> next = result.old_item;
+  RETURN_IF_ERROR(fn(result.old_item ? &*result.old_item : nullptr, &next));
+  if (next) RETURN_IF_ERROR(ValidateItemForWrite(*info, *next));
+  const bool unchanged = (!next && !result.old_item) || (next && result.old_item && *next == *result.old_item);
+  result.new_item = next;
+  if (unchanged) return result;  // a write that changes nothing writes nothing
+  RETURN_IF_ERROR(committer_->Commit(
+      [&](Committer::Context& ctx) {
+        if (table->dropped) return TableGone();
+        PutItemVersion(ctx, ek.bytes, next);
+        AddChangeFor(ctx, *table, key, ek.hash, result.old_item, next);
+        return Status::Ok();
+      },
+      &result.durable_token));
+  return result;
+}
+
+Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& writes) {
+  struct Prepared {
+    EncodedKey ek;
+    std::optional<Item> old_item;
+  };
+  std::vector<Prepared> prepared(writes.size());
+  std::vector<uint64_t> lock_hashes;
+  lock_hashes.reserve(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const auto& w = writes[i];
+    prepared[i].ek = KeyBytes(*w.table, *w.table->info(), w.key);
+    lock_hashes.push_back(PartitionHash(prepared[i].ek.bytes) ^ w.table->id);
+    if (w.new_item) RETURN_IF_ERROR(ValidateItemForWrite(*w.table->info(), *w.new_item));
+  }
+  auto guard = locks_.LockMany(lock_hashes);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    std::string raw;
+    bool found = false;
+    RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, prepared[i].ek.bytes, &raw, &found));
+    if (found) {
+      ASSIGN_OR_RETURN(prepared[i].old_item, DecodeLive(raw));
+    }
+  }
+  uint64_t token = 0;
+  RETURN_IF_ERROR(committer_->Commit(
+      [&](Committer::Context& ctx) {
+        for (size_t i = 0; i < writes.size(); ++i) {
+          const auto& w = writes[i];
+          if (w.table->dropped) return TableGone();
+          const auto& old_item = prepared[i].old_item;
+          if ((!w.new_item && !old_item) || (w.new_item && old_item && *w.new_item == *old_item)) continue;
+          PutItemVersion(ctx, prepared[i].ek.bytes, w.new_item);
+          AddChangeFor(ctx, *w.table, w.key, prepared[i].ek.hash, old_item, w.new_item);
+        }
+        return Status::Ok();
+      },
+      &token));
+  return token;
+}
+
+Result<std::optional<Item>> ItemStore::Get(const TableRuntime& table, const Item& key) {
+  auto info = table.info();
+  EncodedKey ek = KeyBytes(table, *info, key);
+  std::string raw;
+  bool found = false;
+  RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, ek.bytes, &raw, &found));
+  if (!found) return std::optional<Item>();
+  return DecodeLive(raw);
+}
+
+namespace {
+
+// Reads [lower, upper) in the given direction into a page.
+Result<Page> ReadRange(storage::Engine* engine, const TableInfo& info, std::string lower, std::string upper,
+                       bool forward, int64_t limit, const std::function<Result<bool>(const Item&)>& filter) {
+  Page page;
+  auto it = engine->NewIterator(storage::Cf::kItems, lower, upper);
+  if (lower >= upper && !upper.empty()) return page;
+  if (forward) it->SeekToFirst(); else it->SeekToLast();
+  for (; it->Valid(); forward ? it->Next() : it->Prev()) {
+    ASSIGN_OR_RETURN(std::optional<Item> item, DecodeLive(it->value()));
+    if (!item) continue;
+    ++page.scanned;
+    page.bytes_read += ItemSize(*item);
+    bool keep = true;
+    if (filter) {
+      ASSIGN_OR_RETURN(keep, filter(*item));
+    }
+    const bool stop = (limit > 0 && page.scanned >= limit) || page.bytes_read >= kMaxPageBytes;
+    if (stop) page.last_evaluated_key = KeyOf(info, *item);
+    if (keep) page.items.push_back(std::move(*item));
+    if (stop) break;
+  }
+  RETURN_IF_ERROR(it->status());
+  return page;
+}
+
+}  // namespace
+
+Result<Page> ItemStore::Query(const TableRuntime& table, const QuerySpec& spec) {
+  auto info = table.info();
+  EncodedKey ek = EncodeItemKey(table.id, spec.partition_key, nullptr);
+  const std::string prefix = ek.bytes;
+  std::string lower = prefix;
+  std::string upper = PrefixSuccessor(prefix);
+  auto key_with = [&](const AttributeValue& v) {
+    std::string k = prefix;
+    EncodeKeyValue(v, &k);
+    return k;
+  };
+  using Op = SortKeyCondition::Op;
+  switch (spec.sort.op) {
+    case Op::kNone: break;
+    case Op::kEq: lower = key_with(spec.sort.a); upper = lower + '\0'; break;
+    case Op::kLt: upper = key_with(spec.sort.a); break;
+    case Op::kLe: upper = key_with(spec.sort.a) + '\0'; break;
+    case Op::kGt: lower = key_with(spec.sort.a) + '\0'; break;
+    case Op::kGe: lower = key_with(spec.sort.a); break;
+    case Op::kBetween:
+      lower = key_with(spec.sort.a);
+      upper = key_with(spec.sort.b) + '\0';
+      break;
+    case Op::kBeginsWith: {
+      std::string p = prefix;
+      EscapeBytes(spec.sort.a.scalar, &p);
+      lower = p;
+      upper = PrefixSuccessor(p);
+      break;
+    }
+  }
+  if (spec.exclusive_start) {
+    std::string start = KeyBytes(table, *info, *spec.exclusive_start).bytes;
+    if (spec.forward) {
+      std::string after = start + '\0';
+      if (after > lower) lower = after;
+    } else if (start < upper) {
+      upper = start;
+    }
+  }
+  if (lower >= upper) return Page();
+  return ReadRange(engine_, *info, lower, upper, spec.forward, spec.limit, spec.filter);
+}
+
+Result<Page> ItemStore::Scan(const TableRuntime& table, const ScanSpec& spec) {
+  auto info = table.info();
+  const unsigned __int128 space = static_cast<unsigned __int128>(1) << 64;
+  const uint64_t lo = static_cast<uint64_t>(space * static_cast<unsigned>(spec.segment) /
+                                            static_cast<unsigned>(spec.total_segments));
+  const bool last = spec.segment + 1 == spec.total_segments;
+  const uint64_t hi = last ? 0 : static_cast<uint64_t>(space * static_cast<unsigned>(spec.segment + 1) /
+                                                       static_cast<unsigned>(spec.total_segments));
+  std::string lower = TablePrefix(table.id);
+  PutFixed64BE(lo, &lower);
+  std::string upper;
+  if (last) {
+    upper = TablePrefixEnd(table.id);
+  } else {
+    upper = TablePrefix(table.id);
+    PutFixed64BE(hi, &upper);
+  }
+  if (spec.exclusive_start) {
+    EncodedKey start = KeyBytes(table, *info, *spec.exclusive_start);
+    if (start.hash < lo || (!last && start.hash >= hi)) {
+      return Status::InvalidArgument("The provided Exclusive start key does not map to the provided segment");
+    }
+    std::string after = start.bytes + '\0';
+    if (after > lower) lower = after;
+  }
+  if (lower >= upper) return Page();
+  return ReadRange(engine_, *info, lower, upper, true, spec.limit, spec.filter);
+}
+
+}  // namespace floe::dynamo

@@ -1,0 +1,112 @@
+#pragma once
+// Item operations on a table: single-item read-modify-write, batches, Query and Scan.
+// Every mutation takes one path (DESIGN.md): under the item's key lock, read the current
+// version, decide the new one, and commit the item and its change record in one WriteBatch.
+// Thread-safe.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dynamo/attribute_value.h"
+#include "dynamo/change_log.h"
+#include "dynamo/table_schema.h"
+#include "storage/engine.h"
+
+namespace floe::dynamo {
+
+// ---- Key validation, with DynamoDB's messages (kInvalidArgument) ----
+
+// The key attributes of a full item (PutItem, BatchWriteItem PutRequest).
+Result<Item> KeyOfItem(const TableInfo& table, const Item& item);
+// A Key parameter (GetItem, DeleteItem, ...): exactly the key attributes, right types.
+Status ValidateKey(const TableInfo& table, const AttributeMap& key);
+// Item-level limits: size, key sizes.
+Status ValidateItemForWrite(const TableInfo& table, const Item& item);
+
+// ---- Writes ----
+
+// Decides an item's next state from its current one (null: absent). Setting *next to
+// nullopt deletes the item; leaving it equal to the current state writes nothing.
+// A non-ok status aborts the write and is returned to the caller.
+using MutateFn = std::function<Status(const Item* current, std::optional<Item>* next)>;
+
+struct WriteResult {
+  std::optional<Item> old_item;  // the state before the write
+  std::optional<Item> new_item;  // the state after it
+  uint64_t durable_token = 0;    // for Engine::WhenDurable; 0 if nothing was written
+};
+
+struct BatchWrite {
+  std::shared_ptr<TableRuntime> table;
+  Item key;
+  std::optional<Item> new_item;  // nullopt: delete
+};
+
+// ---- Reads ----
+
+struct SortKeyCondition {
+  enum class Op { kNone, kEq, kLt, kLe, kGt, kGe, kBetween, kBeginsWith };
+  Op op = Op::kNone;
+  AttributeValue a;
+  AttributeValue b;  // upper bound for kBetween
+};
+
+struct QuerySpec {
+  AttributeValue partition_key;
+  SortKeyCondition sort;
+  bool forward = true;
+  int64_t limit = 0;                    // 0: none
+  std::optional<Item> exclusive_start;  // validated key
+  // Applied after reading, before counting into Count (FilterExpression, QueryFilter).
+  std::function<Result<bool>(const Item&)> filter;
+};
+
+struct ScanSpec {
+  int segment = 0;
+  int total_segments = 1;
+  int64_t limit = 0;
+  std::optional<Item> exclusive_start;
+  std::function<Result<bool>(const Item&)> filter;
+};
+
+struct Page {
+  std::vector<Item> items;  // after the filter
+  int64_t scanned = 0;      // items read, before the filter
+  std::optional<Item> last_evaluated_key;
+  size_t bytes_read = 0;
+};
+
+constexpr size_t kMaxPageBytes = 1024 * 1024;
+
+class ItemStore {
+ public:
+  ItemStore(storage::Engine* engine, Committer* committer);
+
+  // Single-item read-modify-write. key must be validated.
+  Result<WriteResult> Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key, const MutateFn& fn);
+
+  // Unconditional puts and deletes, committed in one WriteBatch. Keys must be distinct.
+  Result<uint64_t> WriteBatchItems(const std::vector<BatchWrite>& writes);
+
+  // Point read. key must be validated.
+  Result<std::optional<Item>> Get(const TableRuntime& table, const Item& key);
+
+  Result<Page> Query(const TableRuntime& table, const QuerySpec& spec);
+  Result<Page> Scan(const TableRuntime& table, const ScanSpec& spec);
+
+  // Consistent statistics of a table.
+  TableStats Stats(const TableRuntime& table);
+
+  storage::Engine* engine() { return engine_; }
+
+ private:
+  storage::Engine* engine_;
+  Committer* committer_;
+  storage::KeyLocks locks_;
+};
+
+}  // namespace floe::dynamo

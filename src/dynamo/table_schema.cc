@@ -1,0 +1,110 @@
+#include "dynamo/table_schema.h"
+
+#include "json/json.h"
+
+namespace floe::dynamo {
+
+const char* BillingModeName(BillingMode m) {
+  return m == BillingMode::kProvisioned ? "PROVISIONED" : "PAY_PER_REQUEST";
+}
+
+namespace {
+void WriteKey(json::Writer& w, const KeyElement& k) {
+  w.StartObject();
+  w.Key("name");
+  w.String(k.name);
+  w.Key("type");
+  w.String(AttrTypeName(k.type));
+  w.EndObject();
+}
+
+Result<KeyElement> ReadKey(const json::Value* v) {
+  if (!v || !v->is_object()) return Status::Corruption("catalog: bad key element");
+  const json::Value* n = v->Find("name");
+  const json::Value* t = v->Find("type");
+  if (!n || !t || !n->is_string() || !t->is_string()) return Status::Corruption("catalog: bad key element");
+  KeyElement k;
+  k.name = n->str();
+  if (t->str() == "S") k.type = AttrType::kS;
+  else if (t->str() == "N") k.type = AttrType::kN;
+  else if (t->str() == "B") k.type = AttrType::kB;
+  else return Status::Corruption("catalog: bad key type");
+  return k;
+}
+
+int64_t GetInt(const json::Value& o, const char* key) {
+  const json::Value* v = o.Find(key);
+  int64_t r = 0;
+  if (v) v->AsInt64(&r);
+  return r;
+}
+}  // namespace
+
+std::string EncodeTableInfo(const TableInfo& t) {
+  json::Writer w;
+  w.StartObject();
+  w.Key("formatVersion"); w.Int64(1);
+  w.Key("name"); w.String(t.name);
+  w.Key("id"); w.Uint64(t.id);
+  w.Key("uuid"); w.String(t.uuid);
+  w.Key("arn"); w.String(t.arn);
+  w.Key("hashKey"); WriteKey(w, t.hash_key);
+  if (t.range_key) { w.Key("rangeKey"); WriteKey(w, *t.range_key); }
+  w.Key("attributeDefinitions");
+  w.StartArray();
+  for (const auto& a : t.attribute_definitions) WriteKey(w, a);
+  w.EndArray();
+  w.Key("billingMode"); w.String(BillingModeName(t.billing_mode));
+  w.Key("readCapacity"); w.Int64(t.read_capacity);
+  w.Key("writeCapacity"); w.Int64(t.write_capacity);
+  w.Key("lastIncreaseMs"); w.Int64(t.last_increase_ms);
+  w.Key("lastDecreaseMs"); w.Int64(t.last_decrease_ms);
+  w.Key("decreasesToday"); w.Int64(t.decreases_today);
+  w.Key("payPerRequestSinceMs"); w.Int64(t.pay_per_request_since_ms);
+  w.Key("creationMs"); w.Int64(t.creation_ms);
+  w.Key("deletionProtection"); w.Bool(t.deletion_protection);
+  w.Key("tableClass"); w.String(t.table_class);
+  w.EndObject();
+  return w.Take();
+}
+
+Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
+  auto parsed = json::Parse(bytes);
+  if (!parsed.ok() || !parsed->is_object()) return Status::Corruption("catalog: table entry is not a JSON object");
+  const json::Value& o = *parsed;
+  TableInfo t;
+  auto str = [&](const char* k) -> std::string {
+    const json::Value* v = o.Find(k);
+    return v && v->is_string() ? v->str() : std::string();
+  };
+  t.name = str("name");
+  t.id = static_cast<uint32_t>(GetInt(o, "id"));
+  t.uuid = str("uuid");
+  t.arn = str("arn");
+  ASSIGN_OR_RETURN(t.hash_key, ReadKey(o.Find("hashKey")));
+  if (o.Find("rangeKey")) {
+    ASSIGN_OR_RETURN(KeyElement rk, ReadKey(o.Find("rangeKey")));
+    t.range_key = rk;
+  }
+  if (const json::Value* defs = o.Find("attributeDefinitions"); defs && defs->is_array()) {
+    for (const auto& d : defs->items()) {
+      ASSIGN_OR_RETURN(KeyElement k, ReadKey(&d));
+      t.attribute_definitions.push_back(k);
+    }
+  }
+  t.billing_mode = str("billingMode") == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned;
+  t.read_capacity = GetInt(o, "readCapacity");
+  t.write_capacity = GetInt(o, "writeCapacity");
+  t.last_increase_ms = GetInt(o, "lastIncreaseMs");
+  t.last_decrease_ms = GetInt(o, "lastDecreaseMs");
+  t.decreases_today = GetInt(o, "decreasesToday");
+  t.pay_per_request_since_ms = GetInt(o, "payPerRequestSinceMs");
+  t.creation_ms = GetInt(o, "creationMs");
+  if (const json::Value* v = o.Find("deletionProtection"); v && v->is_bool()) t.deletion_protection = v->as_bool();
+  t.table_class = str("tableClass");
+  if (t.table_class.empty()) t.table_class = "STANDARD";
+  if (t.name.empty() || t.id == 0) return Status::Corruption("catalog: table entry lacks name or id");
+  return t;
+}
+
+}  // namespace floe::dynamo

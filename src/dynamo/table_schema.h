@@ -1,0 +1,45 @@
+#pragma once
+// A table's definition as persisted in the catalog (docs/formats/catalog.md).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dynamo/attribute_value.h"
+
+namespace floe::dynamo {
+
+struct KeyElement {
+  std::string name;
+  AttrType type = AttrType::kS;  // kS, kN or kB
+};
+
+enum class BillingMode { kProvisioned, kPayPerRequest };
+const char* BillingModeName(BillingMode m);
+
+struct TableInfo {
+  std::string name;
+  uint32_t id = 0;            // storage prefix; never reused
+  std::string uuid;           // TableId
+  std::string arn;
+  KeyElement hash_key;
+  std::optional<KeyElement> range_key;
+  std::vector<KeyElement> attribute_definitions;
+  BillingMode billing_mode = BillingMode::kProvisioned;
+  int64_t read_capacity = 0;
+  int64_t write_capacity = 0;
+  int64_t last_increase_ms = 0;
+  int64_t last_decrease_ms = 0;
+  int64_t decreases_today = 0;
+  int64_t pay_per_request_since_ms = 0;  // 0: never switched to on-demand
+  int64_t creation_ms = 0;
+  bool deletion_protection = false;
+  std::string table_class = "STANDARD";
+};
+
+// Persisted as JSON. Errors: kCorruption.
+std::string EncodeTableInfo(const TableInfo& t);
+Result<TableInfo> DecodeTableInfo(std::string_view bytes);
+
+}  // namespace floe::dynamo

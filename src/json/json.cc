@@ -1,0 +1,194 @@
+#include "json/json.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace floe::json {
+
+Value Value::Bool(bool b) {
+  Value v;
+  v.type_ = Type::kBool;
+  v.bool_ = b;
+  return v;
+}
+Value Value::Number(std::string text) {
+  Value v;
+  v.type_ = Type::kNumber;
+  v.str_ = std::move(text);
+  return v;
+}
+Value Value::String(std::string s) {
+  Value v;
+  v.type_ = Type::kString;
+  v.str_ = std::move(s);
+  return v;
+}
+Value Value::Array(std::vector<Value> items) {
+  Value v;
+  v.type_ = Type::kArray;
+  v.items_ = std::move(items);
+  return v;
+}
+Value Value::Object(std::vector<Member> members) {
+  Value v;
+  v.type_ = Type::kObject;
+  v.members_ = std::move(members);
+  return v;
+}
+
+const Value* Value::Find(std::string_view key) const {
+  if (type_ != Type::kObject) return nullptr;
+  for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
+    if (it->first == key) return &it->second;
+  }
+  return nullptr;
+}
+
+bool Value::AsInt64(int64_t* out) const {
+  if (type_ != Type::kNumber) return false;
+  if (str_.find_first_of(".eE") != std::string::npos) return false;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(str_.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0') return false;
+  *out = v;
+  return true;
+}
+
+bool Value::AsDouble(double* out) const {
+  if (type_ != Type::kNumber) return false;
+  char* end = nullptr;
+  *out = std::strtod(str_.c_str(), &end);
+  return *end == '\0';
+}
+
+namespace {
+
+Status Convert(simdjson::dom::element e, Value* out, size_t depth, size_t max_depth) {
+  if (depth > max_depth) return Status::InvalidArgument("JSON nesting too deep");
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      std::vector<Value::Member> members;
+      simdjson::dom::object obj = e.get_object().value_unsafe();
+      members.reserve(obj.size());
+      for (auto field : obj) {
+        Value child;
+        RETURN_IF_ERROR(Convert(field.value, &child, depth + 1, max_depth));
+        members.emplace_back(std::string(field.key), std::move(child));
+      }
+      *out = Value::Object(std::move(members));
+      return Status::Ok();
+    }
+    case element_type::ARRAY: {
+      std::vector<Value> items;
+      simdjson::dom::array arr = e.get_array().value_unsafe();
+      items.reserve(arr.size());
+      for (auto child_e : arr) {
+        Value child;
+        RETURN_IF_ERROR(Convert(child_e, &child, depth + 1, max_depth));
+        items.push_back(std::move(child));
+      }
+      *out = Value::Array(std::move(items));
+      return Status::Ok();
+    }
+    case element_type::STRING:
+      *out = Value::String(std::string(e.get_string().value_unsafe()));
+      return Status::Ok();
+    case element_type::INT64:
+      *out = Value::Number(std::to_string(e.get_int64().value_unsafe()));
+      return Status::Ok();
+    case element_type::UINT64:
+      *out = Value::Number(std::to_string(e.get_uint64().value_unsafe()));
+      return Status::Ok();
+    case element_type::DOUBLE: {
+      rapidjson::StringBuffer sb;
+      rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+      w.Double(e.get_double().value_unsafe());
+      *out = Value::Number(sb.GetString());
+      return Status::Ok();
+    }
+    case element_type::BOOL:
+      *out = Value::Bool(e.get_bool().value_unsafe());
+      return Status::Ok();
+    case element_type::NULL_VALUE:
+      *out = Value::Null();
+      return Status::Ok();
+  }
+  return Status::Internal("unknown JSON element type");
+}
+
+}  // namespace
+
+Result<Value> Parse(std::string_view text, size_t max_depth) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root);
+  if (err) return Status::InvalidArgument(simdjson::error_message(err));
+  Value v;
+  RETURN_IF_ERROR(Convert(root, &v, 0, max_depth));
+  return v;
+}
+
+struct Writer::Impl {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+};
+
+Writer::Writer() : impl_(std::make_unique<Impl>()) {}
+Writer::~Writer() = default;
+
+void Writer::StartObject() { impl_->writer.StartObject(); }
+void Writer::EndObject() { impl_->writer.EndObject(); }
+void Writer::StartArray() { impl_->writer.StartArray(); }
+void Writer::EndArray() { impl_->writer.EndArray(); }
+void Writer::Key(std::string_view k) { impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+void Writer::String(std::string_view s) {
+  impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+void Writer::Bool(bool b) { impl_->writer.Bool(b); }
+void Writer::Null() { impl_->writer.Null(); }
+void Writer::Int64(int64_t v) { impl_->writer.Int64(v); }
+void Writer::Uint64(uint64_t v) { impl_->writer.Uint64(v); }
+void Writer::Double(double v) { impl_->writer.Double(v); }
+void Writer::RawNumber(std::string_view text) {
+  impl_->writer.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+}
+
+void Writer::Write(const Value& v) {
+  switch (v.type()) {
+    case Type::kNull: Null(); break;
+    case Type::kBool: Bool(v.as_bool()); break;
+    case Type::kNumber: RawNumber(v.str()); break;
+    case Type::kString: String(v.str()); break;
+    case Type::kArray:
+      StartArray();
+      for (const auto& i : v.items()) Write(i);
+      EndArray();
+      break;
+    case Type::kObject:
+      StartObject();
+      for (const auto& [k, m] : v.members()) {
+        Key(k);
+        Write(m);
+      }
+      EndObject();
+      break;
+  }
+}
+
+std::string Writer::Take() { return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize()); }
+const char* Writer::data() const { return impl_->buffer.GetString(); }
+size_t Writer::size() const { return impl_->buffer.GetSize(); }
+
+std::string Serialize(const Value& v) {
+  Writer w;
+  w.Write(v);
+  return w.Take();
+}
+
+}  // namespace floe::json

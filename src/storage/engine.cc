@@ -1,0 +1,366 @@
+#include "storage/engine.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "common/log.h"
+
+namespace floe::storage {
+
+namespace {
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsIOError()) return Status::IOError(s.ToString());
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return Status::Unavailable(s.ToString());
+  return Status::Internal(s.ToString());
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+const char* CfName(Cf cf) {
+  switch (cf) {
+    case Cf::kMeta: return "default";
+    case Cf::kItems: return "items";
+    case Cf::kChangeLog: return "changelog";
+    case Cf::kCount: break;
+  }
+  return "?";
+}
+
+// ---- WriteBatch ----
+
+struct WriteBatch::Impl {
+  rocksdb::WriteBatch batch;
+  // Column family handles are bound at Engine::Write; record operations until then.
+  struct Op {
+    enum Kind { kPut, kDelete, kDeleteRange } kind;
+    Cf cf;
+    std::string a, b;
+  };
+  std::vector<Op> ops;
+  size_t bytes = 0;
+};
+
+WriteBatch::WriteBatch() : impl_(std::make_unique<Impl>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+
+void WriteBatch::Put(Cf cf, std::string_view key, std::string_view value) {
+  impl_->ops.push_back({Impl::Op::kPut, cf, std::string(key), std::string(value)});
+  impl_->bytes += key.size() + value.size();
+}
+void WriteBatch::Delete(Cf cf, std::string_view key) {
+  impl_->ops.push_back({Impl::Op::kDelete, cf, std::string(key), {}});
+  impl_->bytes += key.size();
+}
+void WriteBatch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
+  impl_->ops.push_back({Impl::Op::kDeleteRange, cf, std::string(begin), std::string(end)});
+  impl_->bytes += begin.size() + end.size();
+}
+size_t WriteBatch::Count() const { return impl_->ops.size(); }
+size_t WriteBatch::ByteSize() const { return impl_->bytes; }
+void WriteBatch::Clear() {
+  impl_->ops.clear();
+  impl_->bytes = 0;
+}
+
+// ---- Snapshot ----
+
+class Snapshot {
+ public:
+  Snapshot(rocksdb::DB* db, const rocksdb::Snapshot* s) : db_(db), snap_(s) {}
+  ~Snapshot() { db_->ReleaseSnapshot(snap_); }
+  const rocksdb::Snapshot* get() const { return snap_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+// ---- Iterator ----
+
+struct Iterator::Impl {
+  std::string lower, upper;
+  rocksdb::Slice lower_slice, upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it;
+};
+
+Iterator::Iterator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Iterator::~Iterator() = default;
+void Iterator::Seek(std::string_view key) { impl_->it->Seek(ToSlice(key)); }
+void Iterator::SeekForPrev(std::string_view key) { impl_->it->SeekForPrev(ToSlice(key)); }
+void Iterator::SeekToFirst() { impl_->it->SeekToFirst(); }
+void Iterator::SeekToLast() { impl_->it->SeekToLast(); }
+void Iterator::Next() { impl_->it->Next(); }
+void Iterator::Prev() { impl_->it->Prev(); }
+bool Iterator::Valid() const { return impl_->it->Valid(); }
+std::string_view Iterator::key() const {
+  auto k = impl_->it->key();
+  return {k.data(), k.size()};
+}
+std::string_view Iterator::value() const {
+  auto v = impl_->it->value();
+  return {v.data(), v.size()};
+}
+Status Iterator::status() const { return FromRocks(impl_->it->status()); }
+
+// ---- Engine ----
+
+struct Engine::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+
+  // Group commit state.
+  std::mutex mu;
+  std::condition_variable cv;
+  struct Waiter {
+    uint64_t token;
+    std::function<void(Status)> done;
+  };
+  std::deque<Waiter> waiters;
+  uint64_t durable_token = 0;
+  bool stopping = false;
+  std::thread syncer;
+};
+
+Engine::Engine(const EngineOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {}
+
+Engine::~Engine() {
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->syncer.joinable()) impl_->syncer.join();
+  if (impl_->db) {
+    rocksdb::Status s = impl_->db->SyncWAL();
+    if (!s.ok()) log::Warn("storage: final WAL sync failed: {}", s.ToString());
+    for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
+    impl_->cfs.clear();
+    s = impl_->db->Close();
+    if (!s.ok()) log::Warn("storage: close failed: {}", s.ToString());
+  }
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return Status::IOError("cannot create data directory '" + options.path + "': " + ec.message());
+
+  std::unique_ptr<Engine> engine(new Engine(options));
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 3;
+  db_options.max_total_wal_size = 256 << 20;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.enable_pipelined_write = false;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto make_cf_options = [&](bool point_lookups) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = 32 << 20;
+    cf.max_write_buffer_number = 3;
+    cf.compression = rocksdb::kLZ4Compression;
+    cf.bottommost_compression = rocksdb::kZSTD;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.cache_index_and_filter_blocks = true;
+    if (point_lookups) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    return cf;
+  };
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
+    Cf cf = static_cast<Cf>(i);
+    descriptors.emplace_back(CfName(cf), make_cf_options(cf == Cf::kItems));
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &engine->impl_->cfs, &raw);
+  if (!s.ok()) return FromRocks(s);
+  engine->impl_->db.reset(raw);
+  engine->impl_->syncer = std::thread([e = engine.get()] { e->SyncLoop(); });
+  return engine;
+}
+
+Status Engine::Get(Cf cf, std::string_view key, std::string* value, bool* found, const Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  if (snapshot) ro.snapshot = snapshot->get();
+  rocksdb::PinnableSlice slice;
+  rocksdb::Status s = impl_->db->Get(ro, impl_->cfs[static_cast<int>(cf)], ToSlice(key), &slice);
+  if (s.IsNotFound()) {
+    *found = false;
+    return Status::Ok();
+  }
+  if (!s.ok()) return FromRocks(s);
+  *found = true;
+  value->assign(slice.data(), slice.size());
+  return Status::Ok();
+}
+
+std::unique_ptr<Iterator> Engine::NewIterator(Cf cf, std::string lower, std::string upper,
+                                              const Snapshot* snapshot) {
+  auto impl = std::make_unique<Iterator::Impl>();
+  impl->lower = std::move(lower);
+  impl->upper = std::move(upper);
+  rocksdb::ReadOptions ro;
+  if (snapshot) ro.snapshot = snapshot->get();
+  if (!impl->lower.empty()) {
+    impl->lower_slice = rocksdb::Slice(impl->lower);
+    ro.iterate_lower_bound = &impl->lower_slice;
+  }
+  if (!impl->upper.empty()) {
+    impl->upper_slice = rocksdb::Slice(impl->upper);
+    ro.iterate_upper_bound = &impl->upper_slice;
+  }
+  impl->it.reset(impl_->db->NewIterator(ro, impl_->cfs[static_cast<int>(cf)]));
+  return std::unique_ptr<Iterator>(new Iterator(std::move(impl)));
+}
+
+std::shared_ptr<const Snapshot> Engine::GetSnapshot() {
+  return std::make_shared<Snapshot>(impl_->db.get(), impl_->db->GetSnapshot());
+}
+
+Status Engine::Write(WriteBatch& batch, uint64_t* token) {
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.impl_->ops) {
+    auto* h = impl_->cfs[static_cast<int>(op.cf)];
+    rocksdb::Status s;
+    switch (op.kind) {
+      case WriteBatch::Impl::Op::kPut: s = wb.Put(h, op.a, op.b); break;
+      case WriteBatch::Impl::Op::kDelete: s = wb.Delete(h, op.a); break;
+      case WriteBatch::Impl::Op::kDeleteRange: s = wb.DeleteRange(h, op.a, op.b); break;
+    }
+    if (!s.ok()) return FromRocks(s);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // durability comes from the group-commit syncer
+  rocksdb::Status s = impl_->db->Write(wo, &wb);
+  if (!s.ok()) return FromRocks(s);
+  // The WAL is written in sequence order: every write up to this sequence is in the log
+  // file once this returns, so syncing after reading it covers this batch.
+  *token = impl_->db->GetLatestSequenceNumber();
+  return Status::Ok();
+}
+
+void Engine::WhenDurable(uint64_t token, std::function<void(Status)> done) {
+  if (options_.durability == Durability::kAsync) {
+    done(Status::Ok());
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    if (token <= impl_->durable_token) {
+      // Already covered by an earlier sync.
+    } else {
+      impl_->waiters.push_back({token, std::move(done)});
+      impl_->cv.notify_one();
+      return;
+    }
+  }
+  done(Status::Ok());
+}
+
+Status Engine::WaitDurable(uint64_t token) {
+  std::promise<Status> p;
+  auto f = p.get_future();
+  WhenDurable(token, [&p](Status s) { p.set_value(std::move(s)); });
+  return f.get();
+}
+
+void Engine::SyncLoop() {
+  std::unique_lock<std::mutex> l(impl_->mu);
+  while (true) {
+    impl_->cv.wait(l, [&] { return impl_->stopping || !impl_->waiters.empty(); });
+    if (impl_->waiters.empty() && impl_->stopping) return;
+    l.unlock();
+    const uint64_t target = impl_->db->GetLatestSequenceNumber();
+    Status st = FromRocks(impl_->db->SyncWAL());
+    if (!st.ok()) log::Error("storage: WAL sync failed: {}", st.ToString());
+    l.lock();
+    if (st.ok() && target > impl_->durable_token) impl_->durable_token = target;
+    std::vector<Impl::Waiter> ready;
+    for (auto it = impl_->waiters.begin(); it != impl_->waiters.end();) {
+      if (!st.ok() || it->token <= target) {
+        ready.push_back(std::move(*it));
+        it = impl_->waiters.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    l.unlock();
+    for (auto& w : ready) w.done(st);
+    l.lock();
+  }
+}
+
+Status Engine::Flush() {
+  rocksdb::FlushOptions fo;
+  for (auto* h : impl_->cfs) {
+    RETURN_IF_ERROR(FromRocks(impl_->db->Flush(fo, h)));
+  }
+  return FromRocks(impl_->db->SyncWAL());
+}
+
+uint64_t Engine::ApproximateSize(Cf cf, std::string_view begin, std::string_view end) {
+  rocksdb::Range r(ToSlice(begin), ToSlice(end));
+  uint64_t size = 0;
+  rocksdb::SizeApproximationOptions o;
+  o.include_memtables = true;
+  o.include_files = true;
+  auto s = impl_->db->GetApproximateSizes(o, impl_->cfs[static_cast<int>(cf)], &r, 1, &size);
+  return s.ok() ? size : 0;
+}
+
+// ---- KeyLocks ----
+
+KeyLocks::Guard::~Guard() {
+  if (!owner_) return;
+  for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) owner_->stripes_[*it].unlock();
+}
+
+KeyLocks::Guard KeyLocks::Lock(uint64_t hash) {
+  Guard g;
+  g.owner_ = this;
+  size_t s = StripeOf(hash);
+  stripes_[s].lock();
+  g.stripes_.push_back(s);
+  return g;
+}
+
+KeyLocks::Guard KeyLocks::LockMany(std::vector<uint64_t> hashes) {
+  Guard g;
+  g.owner_ = this;
+  std::vector<size_t> stripes;
+  stripes.reserve(hashes.size());
+  for (uint64_t h : hashes) stripes.push_back(StripeOf(h));
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  for (size_t s : stripes) stripes_[s].lock();
+  g.stripes_ = std::move(stripes);
+  return g;
+}
+
+}  // namespace floe::storage

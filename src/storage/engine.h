@@ -1,0 +1,160 @@
+#pragma once
+// The storage engine: the only place RocksDB is included (DESIGN.md). Column families,
+// atomic write batches, iterators, snapshots, group-commit durability and striped key locks.
+//
+// Durability: Write() appends the batch to the WAL and memtable without fsync and returns a
+// token; WhenDurable(token) completes once the WAL holding that batch is on stable storage.
+// One syncer thread fsyncs the WAL once for all writes pending at that moment (group
+// commit), so many concurrent writers share each fsync. With Durability::kAsync the
+// callbacks run at once (writes survive a process crash, not a power loss).
+//
+// Thread safety: every method may be called from any thread.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/config.h"
+#include "common/status.h"
+
+namespace floe::storage {
+
+// Column families. Persisted by name; the enum order is only in-memory.
+enum class Cf : int {
+  kMeta = 0,   // catalog and counters
+  kItems,      // current item versions (and tombstones of replicated tables)
+  kChangeLog,  // change records, per table in sequence order
+  kCount,
+};
+const char* CfName(Cf cf);
+
+class Engine;
+
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  void Put(Cf cf, std::string_view key, std::string_view value);
+  void Delete(Cf cf, std::string_view key);
+  // Deletes keys in [begin, end).
+  void DeleteRange(Cf cf, std::string_view begin, std::string_view end);
+  size_t Count() const;
+  size_t ByteSize() const;
+  void Clear();
+
+ private:
+  friend class Engine;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Snapshot;
+
+// A forward/backward iterator over one column family within [lower, upper).
+class Iterator {
+ public:
+  ~Iterator();
+  void Seek(std::string_view key);
+  void SeekForPrev(std::string_view key);
+  void SeekToFirst();
+  void SeekToLast();
+  void Next();
+  void Prev();
+  bool Valid() const;
+  std::string_view key() const;
+  std::string_view value() const;
+  Status status() const;
+
+ private:
+  friend class Engine;
+  struct Impl;
+  explicit Iterator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct EngineOptions {
+  std::string path;
+  Durability durability = Durability::kSync;
+  size_t block_cache_bytes = 64 << 20;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Point read. found is false when the key is absent. snapshot may be null.
+  Status Get(Cf cf, std::string_view key, std::string* value, bool* found, const Snapshot* snapshot = nullptr);
+
+  // Iterator over [lower, upper) (empty upper: unbounded). snapshot may be null.
+  std::unique_ptr<Iterator> NewIterator(Cf cf, std::string lower, std::string upper,
+                                        const Snapshot* snapshot = nullptr);
+
+  // A consistent read view; release by destroying it.
+  std::shared_ptr<const Snapshot> GetSnapshot();
+
+  // Applies the batch atomically (visible to readers on return). *token identifies the
+  // write for WhenDurable/WaitDurable.
+  Status Write(WriteBatch& batch, uint64_t* token);
+
+  // Calls done(status) once the write named by token is durable (or at once, per options);
+  // possibly on the syncer thread: done must be quick and must not call Write.
+  void WhenDurable(uint64_t token, std::function<void(Status)> done);
+  // Blocking form of WhenDurable.
+  Status WaitDurable(uint64_t token);
+
+  // Flushes memtables and syncs the WAL (clean shutdown, tests).
+  Status Flush();
+
+  // Approximate on-disk bytes of a key range.
+  uint64_t ApproximateSize(Cf cf, std::string_view begin, std::string_view end);
+
+  Durability durability() const { return options_.durability; }
+
+ private:
+  struct Impl;
+  explicit Engine(const EngineOptions& options);
+  void SyncLoop();
+
+  EngineOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Striped mutexes over key hashes. Locking several: use LockMany, which orders stripes
+// to avoid deadlock.
+class KeyLocks {
+ public:
+  static constexpr size_t kStripes = 4096;
+  size_t StripeOf(uint64_t hash) const { return hash % kStripes; }
+
+  class Guard {
+   public:
+    Guard() = default;
+    Guard(Guard&& o) noexcept : owner_(o.owner_), stripes_(std::move(o.stripes_)) { o.owner_ = nullptr; }
+    Guard& operator=(Guard&& o) = delete;
+    Guard(const Guard&) = delete;
+    ~Guard();
+
+   private:
+    friend class KeyLocks;
+    KeyLocks* owner_ = nullptr;
+    std::vector<size_t> stripes_;
+  };
+
+  Guard Lock(uint64_t hash);
+  Guard LockMany(std::vector<uint64_t> hashes);
+
+ private:
+  std::mutex stripes_[kStripes];
+};
+
+}  // namespace floe::storage
