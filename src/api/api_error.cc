@@ -1,1 +1,75 @@
+#include "api/api_error.h"
 
+#include "json/json.h"
+
+namespace floe::api {
+
+namespace {
+constexpr char kDynamo[] = "com.amazonaws.dynamodb.v20120810#";
+constexpr char kCoral[] = "com.amazon.coral.service#";
+
+ApiError Make(int status, std::string type, std::string message) {
+  ApiError e;
+  e.http_status = status;
+  e.type = std::move(type);
+  e.message = std::move(message);
+  return e;
+}
+}  // namespace
+
+ApiError ApiError::Validation(std::string m) { return Make(400, "com.amazon.coral.validate#ValidationException", std::move(m)); }
+ApiError ApiError::Serialization(std::string m) { return Make(400, std::string(kCoral) + "SerializationException", std::move(m)); }
+ApiError ApiError::ResourceNotFound(std::string m) { return Make(400, std::string(kDynamo) + "ResourceNotFoundException", std::move(m)); }
+ApiError ApiError::ResourceInUse(std::string m) { return Make(400, std::string(kDynamo) + "ResourceInUseException", std::move(m)); }
+ApiError ApiError::ConditionalCheckFailed(std::string m) {
+  return Make(400, std::string(kDynamo) + "ConditionalCheckFailedException", std::move(m));
+}
+ApiError ApiError::LimitExceeded(std::string m) { return Make(400, std::string(kDynamo) + "LimitExceededException", std::move(m)); }
+ApiError ApiError::UnknownOperation() { return Make(400, std::string(kCoral) + "UnknownOperationException", ""); }
+ApiError ApiError::MissingAuthenticationToken() {
+  return Make(400, std::string(kCoral) + "MissingAuthenticationTokenException", "Request is missing Authentication Token");
+}
+ApiError ApiError::IncompleteSignature(std::string m) {
+  return Make(400, std::string(kCoral) + "IncompleteSignatureException", std::move(m));
+}
+ApiError ApiError::InvalidSignature(std::string m) { return Make(400, std::string(kCoral) + "InvalidSignatureException", std::move(m)); }
+ApiError ApiError::UnrecognizedClient() {
+  return Make(400, std::string(kCoral) + "UnrecognizedClientException", "The security token included in the request is invalid.");
+}
+ApiError ApiError::RequestTooLarge(size_t limit) {
+  return Make(413, std::string(kCoral) + "RequestEntityTooLargeException",
+              "Request entity size exceeds the maximum allowed of " + std::to_string(limit) + " bytes");
+}
+ApiError ApiError::Internal(std::string m) { return Make(500, std::string(kDynamo) + "InternalServerError", std::move(m)); }
+ApiError ApiError::Unavailable(std::string m) { return Make(503, std::string(kCoral) + "ServiceUnavailableException", std::move(m)); }
+
+ApiError ApiError::FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return Validation(s.message());
+    case StatusCode::kSerialization: return Serialization(s.message());
+    case StatusCode::kNotFound: return ResourceNotFound(s.message());
+    case StatusCode::kResourceInUse: return ResourceInUse(s.message());
+    case StatusCode::kConditionFailed: return ConditionalCheckFailed(s.message());
+    case StatusCode::kLimitExceeded: return LimitExceeded(s.message());
+    case StatusCode::kUnavailable: return Unavailable(s.message());
+    case StatusCode::kOk:
+    case StatusCode::kIOError:
+    case StatusCode::kCorruption:
+    case StatusCode::kInternal:
+      break;
+  }
+  return Internal("Internal server error");
+}
+
+std::string ApiError::RenderBody() const {
+  json::Writer w;
+  w.StartObject();
+  w.Key("__type");
+  w.String(type);
+  w.Key("message");
+  w.String(message);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace floe::api

@@ -1,1 +1,221 @@
+// BatchWriteItem, BatchGetItem.
+#include <set>
 
+#include "api/ops.h"
+#include "api/params.h"
+#include "dynamo/attribute_json.h"
+#include "dynamo/catalog.h"
+#include "dynamo/items.h"
+#include "dynamo/key_codec.h"
+
+namespace floe::api {
+
+using dynamo::Item;
+
+namespace {
+
+constexpr size_t kMaxBatchWrite = 25;
+constexpr size_t kMaxBatchGet = 100;
+constexpr size_t kMaxBatchGetBytes = 16 * 1024 * 1024;
+
+std::string KeyIdentity(const dynamo::TableRuntime& t, const Item& key) {
+  auto info = t.info();
+  const auto* sk = info->range_key ? &key.at(info->range_key->name) : nullptr;
+  return dynamo::EncodeItemKey(t.id, key.at(info->hash_key.name), sk).bytes;
+}
+
+Status CheckTableNames(const json::Value& request_items, Validator& v) {
+  for (const auto& [name, value] : request_items.members()) {
+    v.TableName(name, "requestItems.key");  // DynamoDB reports map keys this way
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  const json::Value* items = nullptr;
+  RETURN_IF_ERROR(OptObject(req, "RequestItems", &items));
+  Validator v;
+  v.NotNull(items != nullptr, "requestItems");
+  ValidateCommonEnums(req, v);
+  if (items) {
+    RETURN_IF_ERROR(CheckTableNames(*items, v));
+    v.LengthMin(items->members().size(), "requestItems", 1, "{}");
+    for (const auto& [name, list] : items->members()) {
+      if (!list.is_array()) return Status::Serialization("Unexpected value type for RequestItems entry: expected a list");
+      v.LengthMin(list.items().size(), "requestItems." + name + ".member", 1, "[]");
+      v.LengthMax(list.items().size(), "requestItems." + name + ".member", kMaxBatchWrite, "[...]");
+    }
+  }
+  RETURN_IF_ERROR(v.Done());
+  size_t total = 0;
+  for (const auto& [name, list] : items->members()) total += list.items().size();
+  if (total > kMaxBatchWrite) {
+    return Status::InvalidArgument(
+        "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy "
+        "constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+  }
+
+  std::vector<dynamo::BatchWrite> writes;
+  writes.reserve(total);
+  std::set<std::string> seen;
+  for (const auto& [name, list] : items->members()) {
+    ASSIGN_OR_RETURN(auto table, FindTable(ctx, name));
+    auto info = table->info();
+    for (const auto& request : list.items()) {
+      if (!request.is_object()) return Status::Serialization("Unexpected value type for WriteRequest");
+      const json::Value *put = nullptr, *del = nullptr;
+      RETURN_IF_ERROR(OptObject(request, "PutRequest", &put));
+      RETURN_IF_ERROR(OptObject(request, "DeleteRequest", &del));
+      if ((put != nullptr) == (del != nullptr)) {
+        return Status::InvalidArgument(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+      }
+      dynamo::BatchWrite w;
+      w.table = table;
+      if (put) {
+        const json::Value* item_json = nullptr;
+        RETURN_IF_ERROR(OptObject(*put, "Item", &item_json));
+        if (!item_json) {
+          return Status::InvalidArgument("1 validation error detected: Value null at 'requestItems." + name +
+                                         ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
+        }
+        ASSIGN_OR_RETURN(Item item, dynamo::AttributeMapFromJson(*item_json));
+        ASSIGN_OR_RETURN(w.key, dynamo::KeyOfItem(*info, item));
+        RETURN_IF_ERROR(dynamo::ValidateItemForWrite(*info, item));
+        w.new_item = std::move(item);
+      } else {
+        const json::Value* key_json = nullptr;
+        RETURN_IF_ERROR(OptObject(*del, "Key", &key_json));
+        if (!key_json) {
+          return Status::InvalidArgument("1 validation error detected: Value null at 'requestItems." + name +
+                                         ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
+        }
+        ASSIGN_OR_RETURN(w.key, dynamo::AttributeMapFromJson(*key_json));
+        RETURN_IF_ERROR(dynamo::ValidateKey(*info, w.key));
+      }
+      if (!seen.insert(KeyIdentity(*table, w.key)).second) {
+        return Status::InvalidArgument("Provided list of item keys contains duplicates");
+      }
+      writes.push_back(std::move(w));
+    }
+  }
+  ASSIGN_OR_RETURN(ctx.durable_token, ctx.services.items->WriteBatchItems(writes));
+  out.StartObject();
+  out.Key("UnprocessedItems");
+  out.StartObject();
+  out.EndObject();
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  const json::Value* items = nullptr;
+  RETURN_IF_ERROR(OptObject(req, "RequestItems", &items));
+  Validator v;
+  v.NotNull(items != nullptr, "requestItems");
+  ValidateCommonEnums(req, v);
+  if (items) {
+    RETURN_IF_ERROR(CheckTableNames(*items, v));
+    v.LengthMin(items->members().size(), "requestItems", 1, "{}");
+  }
+  RETURN_IF_ERROR(v.Done());
+
+  struct TableRequest {
+    std::string name;
+    std::shared_ptr<dynamo::TableRuntime> table;
+    std::vector<Item> keys;
+    std::optional<std::vector<std::string>> attrs;
+    const json::Value* raw = nullptr;
+  };
+  std::vector<TableRequest> requests;
+  size_t total = 0;
+  for (const auto& [name, spec] : items->members()) {
+    if (!spec.is_object()) return Status::Serialization("Unexpected value type for KeysAndAttributes");
+    const json::Value* keys = nullptr;
+    RETURN_IF_ERROR(OptArray(spec, "Keys", &keys));
+    Validator kv;
+    kv.NotNull(keys != nullptr, "requestItems." + name + ".member.keys");
+    if (keys) kv.LengthMin(keys->items().size(), "requestItems." + name + ".member.keys", 1, "[]");
+    RETURN_IF_ERROR(kv.Done());
+    std::optional<bool> consistent;
+    RETURN_IF_ERROR(OptBool(spec, "ConsistentRead", &consistent));
+    RETURN_IF_ERROR(RejectUnsupported(spec, {"ProjectionExpression", "ExpressionAttributeNames"}));
+    TableRequest tr;
+    tr.name = name;
+    tr.raw = &spec;
+    RETURN_IF_ERROR(ParseAttributesToGet(spec, &tr.attrs));
+    total += keys->items().size();
+    if (total > kMaxBatchGet) return Status::InvalidArgument("Too many items requested for the BatchGetItem call");
+    for (const auto& k : keys->items()) {
+      ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(k));
+      tr.keys.push_back(std::move(key));
+    }
+    requests.push_back(std::move(tr));
+  }
+  for (auto& tr : requests) {
+    ASSIGN_OR_RETURN(tr.table, FindTable(ctx, tr.name));
+    std::set<std::string> seen;
+    for (const auto& key : tr.keys) {
+      RETURN_IF_ERROR(dynamo::ValidateKey(*tr.table->info(), key));
+      if (!seen.insert(KeyIdentity(*tr.table, key)).second) {
+        return Status::InvalidArgument("Provided list of item keys contains duplicates");
+      }
+    }
+  }
+
+  // Read until the response reaches 16 MB; the remaining keys are returned unprocessed.
+  size_t bytes = 0;
+  std::vector<std::vector<Item>> found(requests.size());
+  std::vector<std::vector<const Item*>> unprocessed(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    for (const auto& key : requests[i].keys) {
+      if (bytes >= kMaxBatchGetBytes) {
+        unprocessed[i].push_back(&key);
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::optional<Item> item, ctx.services.items->Get(*requests[i].table, key));
+      if (!item) continue;
+      bytes += dynamo::ItemSize(*item);
+      found[i].push_back(requests[i].attrs ? Project(*item, *requests[i].attrs) : std::move(*item));
+    }
+  }
+  out.StartObject();
+  out.Key("Responses");
+  out.StartObject();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    out.Key(requests[i].name);
+    out.StartArray();
+    for (const auto& item : found[i]) dynamo::WriteAttributeMap(out, item);
+    out.EndArray();
+  }
+  out.EndObject();
+  out.Key("UnprocessedKeys");
+  out.StartObject();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (unprocessed[i].empty()) continue;
+    out.Key(requests[i].name);
+    out.StartObject();
+    out.Key("Keys");
+    out.StartArray();
+    for (const Item* k : unprocessed[i]) dynamo::WriteAttributeMap(out, *k);
+    out.EndArray();
+    if (requests[i].attrs) {
+      out.Key("AttributesToGet");
+      out.StartArray();
+      for (const auto& a : *requests[i].attrs) out.String(a);
+      out.EndArray();
+    }
+    if (const json::Value* c = requests[i].raw->Find("ConsistentRead"); c && c->is_bool()) {
+      out.Key("ConsistentRead");
+      out.Bool(c->as_bool());
+    }
+    out.EndObject();
+  }
+  out.EndObject();
+  out.EndObject();
+  return Status::Ok();
+}
+
+}  // namespace floe::api

@@ -1,1 +1,252 @@
+// Query (KeyConditions) and Scan (including parallel scan).
+#include "api/ops.h"
+#include "api/params.h"
+#include "dynamo/attribute_json.h"
+#include "dynamo/catalog.h"
+#include "dynamo/decimal.h"
+#include "dynamo/items.h"
 
+namespace floe::api {
+
+using dynamo::AttributeValue;
+using dynamo::AttrType;
+using dynamo::Item;
+using Op = dynamo::SortKeyCondition::Op;
+
+namespace {
+
+constexpr char kInvalid[] = "One or more parameter values were invalid: ";
+
+struct SelectSpec {
+  bool count_only = false;
+  std::optional<std::vector<std::string>> attrs;
+};
+
+Status ParseSelect(const json::Value& req, Validator& v, SelectSpec* out) {
+  std::optional<std::string> select;
+  RETURN_IF_ERROR(OptString(req, "Select", &select));
+  v.Enum(select, "select", {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
+  RETURN_IF_ERROR(v.Done());
+  RETURN_IF_ERROR(ParseAttributesToGet(req, &out->attrs));
+  if (select && *select == "ALL_PROJECTED_ATTRIBUTES") {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Select type ALL_PROJECTED_ATTRIBUTES is supported only for index queries");
+  }
+  if (select && *select == "COUNT") {
+    if (out->attrs) {
+      return Status::InvalidArgument(std::string(kInvalid) + "Cannot specify the AttributesToGet when choosing to get only the Count");
+    }
+    out->count_only = true;
+  }
+  if (select && *select == "ALL_ATTRIBUTES" && out->attrs) {
+    return Status::InvalidArgument(std::string(kInvalid) + "Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES");
+  }
+  if (select && *select == "SPECIFIC_ATTRIBUTES" && !out->attrs) {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  }
+  return Status::Ok();
+}
+
+Status ParseExclusiveStart(const json::Value& req, const dynamo::TableInfo& info, std::optional<Item>* out) {
+  const json::Value* esk = nullptr;
+  RETURN_IF_ERROR(OptObject(req, "ExclusiveStartKey", &esk));
+  if (!esk) return Status::Ok();
+  ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*esk));
+  Status st = dynamo::ValidateKey(info, key);
+  if (!st.ok()) return Status::InvalidArgument("The provided starting key is invalid: " + st.message());
+  *out = std::move(key);
+  return Status::Ok();
+}
+
+void WritePage(json::Writer& out, const dynamo::Page& page, const SelectSpec& select) {
+  out.StartObject();
+  if (!select.count_only) {
+    out.Key("Items");
+    out.StartArray();
+    for (const auto& item : page.items) {
+      dynamo::WriteAttributeMap(out, select.attrs ? Project(item, *select.attrs) : item);
+    }
+    out.EndArray();
+  }
+  out.Key("Count");
+  out.Int64(static_cast<int64_t>(page.items.size()));
+  out.Key("ScannedCount");
+  out.Int64(page.scanned);
+  if (page.last_evaluated_key) {
+    out.Key("LastEvaluatedKey");
+    dynamo::WriteAttributeMap(out, *page.last_evaluated_key);
+  }
+  out.EndObject();
+}
+
+std::string ShowValue(const AttributeValue& v) {
+  return std::string("AttributeValue: {") + AttrTypeName(v.type) + ":" + v.scalar + "}";
+}
+
+// Legacy KeyConditions -> partition key and sort key condition.
+Status ParseKeyConditions(const json::Value& conditions, const dynamo::TableInfo& info, dynamo::QuerySpec* spec) {
+  bool have_hash = false;
+  for (const auto& [name, cond] : conditions.members()) {
+    if (!cond.is_object()) return Status::Serialization("Unexpected value type for Condition");
+    std::optional<std::string> op;
+    RETURN_IF_ERROR(OptString(cond, "ComparisonOperator", &op));
+    Validator v;
+    v.NotNull(op.has_value(), "keyConditions." + name + ".member.comparisonOperator");
+    v.Enum(op, "keyConditions." + name + ".member.comparisonOperator",
+           {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS",
+            "BEGINS_WITH"});
+    RETURN_IF_ERROR(v.Done());
+    const json::Value* list = nullptr;
+    RETURN_IF_ERROR(OptArray(cond, "AttributeValueList", &list));
+    std::vector<AttributeValue> values;
+    if (list) {
+      for (const auto& e : list->items()) {
+        ASSIGN_OR_RETURN(AttributeValue av, dynamo::AttributeValueFromJson(e));
+        values.push_back(std::move(av));
+      }
+    }
+    size_t expected = *op == "BETWEEN" ? 2 : (*op == "NULL" || *op == "NOT_NULL") ? 0 : 1;
+    if (*op == "IN" ? values.empty() : values.size() != expected) {
+      return Status::InvalidArgument(std::string(kInvalid) + "Invalid number of argument(s) for the " + *op +
+                                     " ComparisonOperator");
+    }
+    const bool is_hash = name == info.hash_key.name;
+    const bool is_range = info.range_key && name == info.range_key->name;
+    if (!is_hash && !is_range) return Status::InvalidArgument("Query condition missed key schema element: " + name);
+    const AttrType key_type = is_hash ? info.hash_key.type : info.range_key->type;
+    for (const auto& val : values) {
+      if (val.type != key_type) {
+        return Status::InvalidArgument(std::string(kInvalid) + "Condition parameter type does not match schema type");
+      }
+    }
+    if (is_hash) {
+      if (*op != "EQ") return Status::InvalidArgument("Query key condition not supported");
+      spec->partition_key = values[0];
+      have_hash = true;
+      continue;
+    }
+    dynamo::SortKeyCondition& sk = spec->sort;
+    if (*op == "EQ") sk.op = Op::kEq;
+    else if (*op == "LT") sk.op = Op::kLt;
+    else if (*op == "LE") sk.op = Op::kLe;
+    else if (*op == "GT") sk.op = Op::kGt;
+    else if (*op == "GE") sk.op = Op::kGe;
+    else if (*op == "BETWEEN") sk.op = Op::kBetween;
+    else if (*op == "BEGINS_WITH") sk.op = Op::kBeginsWith;
+    else return Status::InvalidArgument("Query key condition not supported");
+    if (sk.op == Op::kBeginsWith && key_type == AttrType::kN) {
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
+    }
+    sk.a = values[0];
+    if (sk.op == Op::kBetween) {
+      sk.b = values[1];
+      bool inverted;
+      if (key_type == AttrType::kN) {
+        inverted = dynamo::Decimal::Parse(sk.a.scalar)->Compare(*dynamo::Decimal::Parse(sk.b.scalar)) > 0;
+      } else {
+        inverted = sk.a.scalar > sk.b.scalar;
+      }
+      if (inverted) {
+        return Status::InvalidArgument(
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to "
+            "lower bound; lower bound operand: " + ShowValue(sk.a) + ", upper bound operand: " + ShowValue(sk.b));
+      }
+    }
+  }
+  if (!have_hash) return Status::InvalidArgument("Query condition missed key schema element: " + info.hash_key.name);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> name, index;
+  std::optional<int64_t> limit;
+  std::optional<bool> forward, consistent;
+  const json::Value* key_conditions = nullptr;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  RETURN_IF_ERROR(OptString(req, "IndexName", &index));
+  RETURN_IF_ERROR(OptInt(req, "Limit", &limit));
+  RETURN_IF_ERROR(OptBool(req, "ScanIndexForward", &forward));
+  RETURN_IF_ERROR(OptBool(req, "ConsistentRead", &consistent));
+  RETURN_IF_ERROR(OptObject(req, "KeyConditions", &key_conditions));
+  Validator v;
+  v.TableName(name, "tableName");
+  v.Min(limit, "limit", 1);
+  ValidateCommonEnums(req, v);
+  SelectSpec select;
+  RETURN_IF_ERROR(ParseSelect(req, v, &select));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"KeyConditionExpression", "FilterExpression", "ProjectionExpression",
+                                          "ExpressionAttributeNames", "ExpressionAttributeValues", "QueryFilter",
+                                          "ConditionalOperator"}));
+  if (!key_conditions) {
+    return Status::InvalidArgument("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  }
+  ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
+  auto info = table->info();
+  if (index) {
+    return Status::InvalidArgument("The table does not have the specified index: " + *index);
+  }
+  dynamo::QuerySpec spec;
+  RETURN_IF_ERROR(ParseKeyConditions(*key_conditions, *info, &spec));
+  spec.forward = forward.value_or(true);
+  spec.limit = limit.value_or(0);
+  RETURN_IF_ERROR(ParseExclusiveStart(req, *info, &spec.exclusive_start));
+  if (spec.exclusive_start && spec.exclusive_start->at(info->hash_key.name) != spec.partition_key) {
+    return Status::InvalidArgument("The provided starting key is outside query boundaries based on provided conditions");
+  }
+  ASSIGN_OR_RETURN(dynamo::Page page, ctx.services.items->Query(*table, spec));
+  WritePage(out, page, select);
+  return Status::Ok();
+}
+
+Status Scan(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> name, index;
+  std::optional<int64_t> limit, segment, total_segments;
+  std::optional<bool> consistent;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  RETURN_IF_ERROR(OptString(req, "IndexName", &index));
+  RETURN_IF_ERROR(OptInt(req, "Limit", &limit));
+  RETURN_IF_ERROR(OptInt(req, "Segment", &segment));
+  RETURN_IF_ERROR(OptInt(req, "TotalSegments", &total_segments));
+  RETURN_IF_ERROR(OptBool(req, "ConsistentRead", &consistent));
+  Validator v;
+  v.TableName(name, "tableName");
+  v.Min(limit, "limit", 1);
+  v.Min(segment, "segment", 0);
+  v.Max(segment, "segment", 999999);
+  v.Min(total_segments, "totalSegments", 1);
+  v.Max(total_segments, "totalSegments", 1000000);
+  ValidateCommonEnums(req, v);
+  SelectSpec select;
+  RETURN_IF_ERROR(ParseSelect(req, v, &select));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"FilterExpression", "ProjectionExpression", "ExpressionAttributeNames",
+                                          "ExpressionAttributeValues", "ScanFilter", "ConditionalOperator"}));
+  if (segment && !total_segments) {
+    return Status::InvalidArgument(
+        "The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+  }
+  if (total_segments && !segment) {
+    return Status::InvalidArgument(
+        "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+  }
+  if (segment && *segment >= *total_segments) {
+    return Status::InvalidArgument("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
+                                   std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total_segments));
+  }
+  ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
+  auto info = table->info();
+  if (index) return Status::InvalidArgument("The table does not have the specified index: " + *index);
+  dynamo::ScanSpec spec;
+  spec.segment = static_cast<int>(segment.value_or(0));
+  spec.total_segments = static_cast<int>(total_segments.value_or(1));
+  spec.limit = limit.value_or(0);
+  RETURN_IF_ERROR(ParseExclusiveStart(req, *info, &spec.exclusive_start));
+  ASSIGN_OR_RETURN(dynamo::Page page, ctx.services.items->Scan(*table, spec));
+  WritePage(out, page, select);
+  return Status::Ok();
+}
+
+}  // namespace floe::api

@@ -1,1 +1,74 @@
+#include "api/router.h"
 
+#include <string_view>
+#include <unordered_map>
+
+#include "api/api_error.h"
+#include "api/ops.h"
+#include "common/log.h"
+#include "json/json.h"
+
+namespace floe::api {
+
+namespace {
+
+const std::unordered_map<std::string_view, OpHandler>& DynamoOps() {
+  static const std::unordered_map<std::string_view, OpHandler> ops = {
+      {"CreateTable", &CreateTable},     {"DescribeTable", &DescribeTable}, {"ListTables", &ListTables},
+      {"DeleteTable", &DeleteTable},     {"UpdateTable", &UpdateTable},     {"PutItem", &PutItem},
+      {"GetItem", &GetItem},             {"DeleteItem", &DeleteItem},       {"BatchWriteItem", &BatchWriteItem},
+      {"BatchGetItem", &BatchGetItem},   {"Query", &Query},                 {"Scan", &Scan},
+  };
+  return ops;
+}
+
+ApiResponse ErrorResponse(const ApiError& e) {
+  ApiResponse r;
+  r.status = e.http_status;
+  r.body = e.RenderBody();
+  return r;
+}
+
+}  // namespace
+
+Router::Router(Services services)
+    : services_(services),
+      verify_signatures_(!services.config->access_keys.empty()) {}
+
+ApiResponse Router::Handle(const HttpRequestView& request) {
+  try {
+    ApiError auth_error;
+    if (!VerifySigV4(request, services_.config->access_keys, verify_signatures_, services_.clock, &auth_error)) {
+      return ErrorResponse(auth_error);
+    }
+    const std::string* target = request.Header("x-amz-target");
+    constexpr std::string_view kPrefix = "DynamoDB_20120810.";
+    if (!target || target->compare(0, kPrefix.size(), kPrefix) != 0) return ErrorResponse(ApiError::UnknownOperation());
+    auto op = DynamoOps().find(std::string_view(*target).substr(kPrefix.size()));
+    if (op == DynamoOps().end()) return ErrorResponse(ApiError::UnknownOperation());
+
+    auto parsed = json::Parse(*request.body, 256);
+    if (!parsed.ok()) return ErrorResponse(ApiError::Serialization(parsed.status().message()));
+    if (!parsed->is_object()) return ErrorResponse(ApiError::Serialization("Start of structure or map expected"));
+
+    OpContext ctx{services_};
+    json::Writer out;
+    Status st = op->second(ctx, *parsed, out);
+    if (!st.ok()) {
+      if (st.code() == StatusCode::kInternal || st.code() == StatusCode::kIOError ||
+          st.code() == StatusCode::kCorruption) {
+        log::Error("{} failed: {}", *target, st.ToString());
+      }
+      return ErrorResponse(ApiError::FromStatus(st));
+    }
+    ApiResponse r;
+    r.body = out.Take();
+    r.durable_token = ctx.durable_token;
+    return r;
+  } catch (const std::exception& e) {
+    log::Error("request failed with an exception: {}", e.what());
+    return ErrorResponse(ApiError::Internal("Internal server error"));
+  }
+}
+
+}  // namespace floe::api

@@ -1,1 +1,311 @@
+#include "api/sigv4.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+namespace floe::api {
+
+namespace {
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  // Sequential spaces collapse to one (SigV4 canonical header values).
+  std::string out;
+  bool space = false;
+  for (size_t i = b; i < e; ++i) {
+    if (s[i] == ' ') {
+      if (!space) out += ' ';
+      space = true;
+    } else {
+      out += s[i];
+      space = false;
+    }
+  }
+  return out;
+}
+
+std::string Hex(const unsigned char* d, size_t n) {
+  static const char* k = "0123456789abcdef";
+  std::string s(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    s[2 * i] = k[d[i] >> 4];
+    s[2 * i + 1] = k[d[i] & 15];
+  }
+  return s;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
+  return Hex(d, sizeof d);
+}
+
+std::string Hmac(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+bool IsUnreserved(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  std::string out;
+  for (char c : s) {
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out += c;
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string UriDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else if (s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string CanonicalQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    size_t amp = query.find('&', pos);
+    std::string_view part = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      std::string k = UriDecode(part.substr(0, eq));
+      std::string v = eq == std::string_view::npos ? "" : UriDecode(part.substr(eq + 1));
+      if (k != "X-Amz-Signature") params.emplace_back(UriEncode(k, false), UriEncode(v, false));
+    }
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i) out += '&';
+    out += params[i].first + "=" + params[i].second;
+  }
+  return out;
+}
+
+// "20240101T000000Z" -> epoch seconds; -1 if malformed.
+int64_t ParseAmzDate(const std::string& s) {
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return -1;
+  std::tm tm{};
+  if (std::sscanf(s.c_str(), "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec) != 6) {
+    return -1;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+}  // namespace
+
+const std::string* HttpRequestView::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (IEquals(k, name)) return &v;
+  }
+  return nullptr;
+}
+
+bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, ApiError* error) {
+  const std::string kAlgo = "AWS4-HMAC-SHA256";
+  if (header.compare(0, kAlgo.size(), kAlgo) != 0 || header.size() <= kAlgo.size() || header[kAlgo.size()] != ' ') {
+    *error = ApiError::IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
+    if (header.rfind("AWS4-", 0) != 0) {
+      *error = ApiError::IncompleteSignature("Unsupported Authorization Type");
+    }
+    return false;
+  }
+  std::string rest = header.substr(kAlgo.size() + 1);
+  std::string credential, signed_headers, signature;
+  size_t pos = 0;
+  while (pos < rest.size()) {
+    size_t comma = rest.find(',', pos);
+    std::string part = Trim(rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+    size_t eq = part.find('=');
+    if (eq != std::string::npos) {
+      std::string k = part.substr(0, eq), v = part.substr(eq + 1);
+      if (k == "Credential") credential = v;
+      else if (k == "SignedHeaders") signed_headers = v;
+      else if (k == "Signature") signature = v;
+    }
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  std::string missing;
+  if (credential.empty()) missing += "Authorization header requires 'Credential' parameter. ";
+  if (signature.empty()) missing += "Authorization header requires 'Signature' parameter. ";
+  if (signed_headers.empty()) missing += "Authorization header requires 'SignedHeaders' parameter. ";
+  if (!missing.empty()) {
+    *error = ApiError::IncompleteSignature(missing + "Authorization=" + header);
+    return false;
+  }
+  // Credential=AKID/yyyymmdd/region/service/aws4_request
+  std::vector<std::string> parts;
+  size_t s = 0;
+  while (true) {
+    size_t slash = credential.find('/', s);
+    parts.push_back(credential.substr(s, slash == std::string::npos ? std::string::npos : slash - s));
+    if (slash == std::string::npos) break;
+    s = slash + 1;
+  }
+  if (parts.size() != 5 || parts[0].empty() || parts[1].size() != 8 || parts[4] != "aws4_request") {
+    *error = ApiError::IncompleteSignature(
+        "Credential should be scoped to a valid region, not '" + (parts.size() > 2 ? parts[2] : std::string()) + "'. ");
+    if (parts.size() != 5 || parts[4] != "aws4_request") {
+      *error = ApiError::IncompleteSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '" +
+                                             (parts.empty() ? std::string() : parts.back()) + "'. ");
+    }
+    return false;
+  }
+  out->access_key = parts[0];
+  out->date = parts[1];
+  out->region = parts[2];
+  out->service = parts[3];
+  out->signature = signature;
+  out->signed_headers.clear();
+  size_t h = 0;
+  while (true) {
+    size_t semi = signed_headers.find(';', h);
+    out->signed_headers.push_back(Lower(signed_headers.substr(h, semi == std::string::npos ? std::string::npos : semi - h)));
+    if (semi == std::string::npos) break;
+    h = semi + 1;
+  }
+  return true;
+}
+
+std::string ComputeSignature(const HttpRequestView& req, const ParsedAuthorization& auth, const std::string& amz_date,
+                             const std::string& secret) {
+  std::string path = req.target, query;
+  if (size_t q = path.find('?'); q != std::string::npos) {
+    query = path.substr(q + 1);
+    path = path.substr(0, q);
+  }
+  if (path.empty()) path = "/";
+  std::string canonical = req.method + "\n" + UriEncode(UriDecode(path), true) + "\n" + CanonicalQuery(query) + "\n";
+  std::string signed_list;
+  for (size_t i = 0; i < auth.signed_headers.size(); ++i) {
+    const std::string& name = auth.signed_headers[i];
+    std::string value;
+    bool first = true;
+    for (const auto& [k, v] : req.headers) {
+      if (!IEquals(k, name)) continue;
+      if (!first) value += ',';
+      value += Trim(v);
+      first = false;
+    }
+    canonical += name + ":" + value + "\n";
+    if (i) signed_list += ';';
+    signed_list += name;
+  }
+  canonical += "\n" + signed_list + "\n";
+  const std::string* content_sha = req.Header("x-amz-content-sha256");
+  // The payload hash as the client declared it; VerifySigV4 checks it against the body.
+  canonical += content_sha ? *content_sha : Sha256Hex(req.body ? *req.body : "");
+  const std::string scope = auth.date + "/" + auth.region + "/" + auth.service + "/aws4_request";
+  const std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(canonical);
+  std::string key = Hmac("AWS4" + secret, auth.date);
+  key = Hmac(key, auth.region);
+  key = Hmac(key, auth.service);
+  key = Hmac(key, "aws4_request");
+  std::string sig = Hmac(key, to_sign);
+  return Hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+}
+
+bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::string>& keys, bool verify,
+                 const Clock* clock, ApiError* error) {
+  const std::string* authz = req.Header("authorization");
+  if (!authz) {
+    *error = ApiError::MissingAuthenticationToken();
+    return false;
+  }
+  ParsedAuthorization auth;
+  if (!ParseAuthorization(*authz, &auth, error)) return false;
+  const std::string* amz_date = req.Header("x-amz-date");
+  if (!amz_date) {
+    *error = ApiError::IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + *authz);
+    return false;
+  }
+  if (!verify) return true;
+  auto it = keys.find(auth.access_key);
+  if (it == keys.end()) {
+    *error = ApiError::UnrecognizedClient();
+    return false;
+  }
+  const int64_t signed_at = ParseAmzDate(*amz_date);
+  const int64_t now = clock->NowMillis() / 1000;
+  if (signed_at < 0 || amz_date->compare(0, 8, auth.date) != 0) {
+    *error = ApiError::InvalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+                                        auth.date + "' != '" + amz_date->substr(0, 8) + "', from '" + *amz_date + "'.");
+    return false;
+  }
+  if (signed_at < now - 15 * 60 || signed_at > now + 15 * 60) {
+    *error = ApiError::InvalidSignature("Signature expired: " + *amz_date +
+                                        " is now earlier or later than the allowed 15 minutes of the current time.");
+    return false;
+  }
+  bool has_host = std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") != auth.signed_headers.end();
+  if (!has_host) {
+    *error = ApiError::InvalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    return false;
+  }
+  if (const std::string* declared = req.Header("x-amz-content-sha256");
+      declared && *declared != "UNSIGNED-PAYLOAD" && *declared != Sha256Hex(req.body ? *req.body : "")) {
+    *error = ApiError::InvalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
+    return false;
+  }
+  const std::string expected = ComputeSignature(req, auth, *amz_date, it->second);
+  if (CRYPTO_memcmp(expected.data(), auth.signature.data(), std::min(expected.size(), auth.signature.size())) != 0 ||
+      expected.size() != auth.signature.size()) {
+    *error = ApiError::InvalidSignature(
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
+        "Key and signing method. Consult the service documentation for details.");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace floe::api

@@ -1,1 +1,405 @@
+// CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable.
+#include <set>
 
+#include "api/ops.h"
+#include "api/params.h"
+#include "dynamo/catalog.h"
+#include "dynamo/items.h"
+
+namespace floe::api {
+
+namespace {
+
+using dynamo::AttrType;
+using dynamo::BillingMode;
+using dynamo::KeyElement;
+using dynamo::TableInfo;
+
+constexpr char kInvalid[] = "One or more parameter values were invalid: ";
+
+void WriteEpochSeconds(json::Writer& w, int64_t ms) { w.Double(static_cast<double>(ms) / 1000.0); }
+
+void WriteTableDescription(json::Writer& w, const TableInfo& t, const dynamo::TableStats& stats, const char* status) {
+  w.StartObject();
+  w.Key("AttributeDefinitions");
+  w.StartArray();
+  for (const auto& a : t.attribute_definitions) {
+    w.StartObject();
+    w.Key("AttributeName"); w.String(a.name);
+    w.Key("AttributeType"); w.String(AttrTypeName(a.type));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("TableName"); w.String(t.name);
+  w.Key("KeySchema");
+  w.StartArray();
+  w.StartObject();
+  w.Key("AttributeName"); w.String(t.hash_key.name);
+  w.Key("KeyType"); w.String("HASH");
+  w.EndObject();
+  if (t.range_key) {
+    w.StartObject();
+    w.Key("AttributeName"); w.String(t.range_key->name);
+    w.Key("KeyType"); w.String("RANGE");
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("TableStatus"); w.String(status);
+  w.Key("CreationDateTime"); WriteEpochSeconds(w, t.creation_ms);
+  w.Key("ProvisionedThroughput");
+  w.StartObject();
+  if (t.last_increase_ms) { w.Key("LastIncreaseDateTime"); WriteEpochSeconds(w, t.last_increase_ms); }
+  if (t.last_decrease_ms) { w.Key("LastDecreaseDateTime"); WriteEpochSeconds(w, t.last_decrease_ms); }
+  w.Key("NumberOfDecreasesToday"); w.Int64(t.decreases_today);
+  w.Key("ReadCapacityUnits"); w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.read_capacity : 0);
+  w.Key("WriteCapacityUnits"); w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.write_capacity : 0);
+  w.EndObject();
+  w.Key("TableSizeBytes"); w.Int64(stats.size_bytes);
+  w.Key("ItemCount"); w.Int64(stats.item_count);
+  w.Key("TableArn"); w.String(t.arn);
+  w.Key("TableId"); w.String(t.uuid);
+  if (t.billing_mode == BillingMode::kPayPerRequest || t.pay_per_request_since_ms) {
+    w.Key("BillingModeSummary");
+    w.StartObject();
+    w.Key("BillingMode"); w.String(BillingModeName(t.billing_mode));
+    if (t.pay_per_request_since_ms) {
+      w.Key("LastUpdateToPayPerRequestDateTime");
+      WriteEpochSeconds(w, t.pay_per_request_since_ms);
+    }
+    w.EndObject();
+  }
+  if (t.table_class != "STANDARD") {
+    w.Key("TableClassSummary");
+    w.StartObject();
+    w.Key("TableClass"); w.String(t.table_class);
+    w.EndObject();
+  }
+  w.Key("DeletionProtectionEnabled"); w.Bool(t.deletion_protection);
+  w.EndObject();
+}
+
+Result<AttrType> ParseScalarType(const std::string& s) {
+  if (s == "S") return AttrType::kS;
+  if (s == "N") return AttrType::kN;
+  if (s == "B") return AttrType::kB;
+  return Status::InvalidArgument("bad type");
+}
+
+struct Throughput {
+  std::optional<int64_t> read, write;
+  bool present = false;
+};
+
+Status ParseThroughput(const json::Value& req, Validator& v, Throughput* out) {
+  const json::Value* pt = nullptr;
+  RETURN_IF_ERROR(OptObject(req, "ProvisionedThroughput", &pt));
+  if (!pt) return Status::Ok();
+  out->present = true;
+  RETURN_IF_ERROR(OptInt(*pt, "ReadCapacityUnits", &out->read));
+  RETURN_IF_ERROR(OptInt(*pt, "WriteCapacityUnits", &out->write));
+  v.NotNull(out->read.has_value(), "provisionedThroughput.readCapacityUnits");
+  v.NotNull(out->write.has_value(), "provisionedThroughput.writeCapacityUnits");
+  v.Min(out->read, "provisionedThroughput.readCapacityUnits", 1);
+  v.Min(out->write, "provisionedThroughput.writeCapacityUnits", 1);
+  return Status::Ok();
+}
+
+Status CheckThroughputLimits(const Throughput& t) {
+  constexpr int64_t kMax = 40000;  // DescribeLimits' per-table maximum
+  if ((t.read && *t.read > kMax) || (t.write && *t.write > kMax)) {
+    return Status::LimitExceeded(
+        "Subscriber limit exceeded: Provisioned throughput for the table exceeds the account limit of " +
+        std::to_string(kMax) + " units per table");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> name, billing, table_class;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  RETURN_IF_ERROR(OptString(req, "BillingMode", &billing));
+  RETURN_IF_ERROR(OptString(req, "TableClass", &table_class));
+  std::optional<bool> deletion_protection;
+  RETURN_IF_ERROR(OptBool(req, "DeletionProtectionEnabled", &deletion_protection));
+  const json::Value *defs = nullptr, *schema = nullptr;
+  RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
+  RETURN_IF_ERROR(OptArray(req, "KeySchema", &schema));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification",
+                                          "SSESpecification"}));
+
+  Validator v;
+  v.NotNull(defs != nullptr, "attributeDefinitions");
+  v.TableName(name, "tableName");
+  v.NotNull(schema != nullptr, "keySchema");
+  v.Enum(billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  v.Enum(table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
+  if (schema) {
+    v.LengthMin(schema->items().size(), "keySchema", 1, "[]");
+    v.LengthMax(schema->items().size(), "keySchema", 2, "KeySchema");
+  }
+  Throughput tp;
+  RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
+
+  // Attribute definitions.
+  std::vector<KeyElement> attr_defs;
+  if (defs) {
+    for (size_t i = 0; i < defs->items().size(); ++i) {
+      const json::Value& d = defs->items()[i];
+      if (!d.is_object()) return Status::Serialization("Unexpected value type in AttributeDefinitions");
+      std::optional<std::string> an, at;
+      RETURN_IF_ERROR(OptString(d, "AttributeName", &an));
+      RETURN_IF_ERROR(OptString(d, "AttributeType", &at));
+      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+      v.NotNull(an.has_value(), path + "attributeName");
+      v.NotNull(at.has_value(), path + "attributeType");
+      v.Enum(at, path + "attributeType", {"B", "N", "S"});
+      if (an && at) {
+        auto t = ParseScalarType(*at);
+        if (t.ok()) attr_defs.push_back({*an, *t});
+      }
+    }
+  }
+  // Key schema.
+  std::vector<std::pair<std::string, std::string>> keys;
+  if (schema) {
+    for (size_t i = 0; i < schema->items().size(); ++i) {
+      const json::Value& k = schema->items()[i];
+      if (!k.is_object()) return Status::Serialization("Unexpected value type in KeySchema");
+      std::optional<std::string> an, kt;
+      RETURN_IF_ERROR(OptString(k, "AttributeName", &an));
+      RETURN_IF_ERROR(OptString(k, "KeyType", &kt));
+      std::string path = "keySchema." + std::to_string(i + 1) + ".member.";
+      v.NotNull(an.has_value(), path + "attributeName");
+      v.NotNull(kt.has_value(), path + "keyType");
+      v.Enum(kt, path + "keyType", {"HASH", "RANGE"});
+      if (an) {
+        if (an->empty()) v.Fail(*an, path + "attributeName", "Member must have length greater than or equal to 1");
+        if (an->size() > 255) v.Fail(*an, path + "attributeName", "Member must have length less than or equal to 255");
+      }
+      if (an && kt) keys.emplace_back(*an, *kt);
+    }
+  }
+  RETURN_IF_ERROR(v.Done());
+
+  // Semantic checks, in DynamoDB's order.
+  std::set<std::string> seen;
+  for (const auto& d : attr_defs) {
+    if (!seen.insert(d.name).second) {
+      return Status::InvalidArgument(std::string(kInvalid) + "Cannot have two attributes with the same name");
+    }
+  }
+  if (keys.empty()) return Status::InvalidArgument("Invalid KeySchema: Some index key attribute have no definition");
+  if (keys[0].second != "HASH") {
+    return Status::InvalidArgument("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  }
+  if (keys.size() == 2) {
+    if (keys[1].second != "RANGE") {
+      return Status::InvalidArgument("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    }
+    if (keys[0].first == keys[1].first) {
+      return Status::InvalidArgument("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    }
+  }
+  auto def_of = [&](const std::string& n) -> const KeyElement* {
+    for (const auto& d : attr_defs) {
+      if (d.name == n) return &d;
+    }
+    return nullptr;
+  };
+  std::string key_list = "[", def_list = "[";
+  for (size_t i = 0; i < keys.size(); ++i) key_list += (i ? ", " : "") + keys[i].first;
+  for (size_t i = 0; i < attr_defs.size(); ++i) def_list += (i ? ", " : "") + attr_defs[i].name;
+  key_list += "]";
+  def_list += "]";
+  for (const auto& k : keys) {
+    if (!def_of(k.first)) {
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Some index key attributes are not defined in AttributeDefinitions. Keys: " +
+                                     key_list + ", AttributeDefinitions: " + def_list);
+    }
+  }
+  if (attr_defs.size() != keys.size()) {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Number of attributes in KeySchema does not exactly match number of attributes "
+                                   "defined in AttributeDefinitions");
+  }
+  const BillingMode mode = billing && *billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned;
+  if (mode == BillingMode::kProvisioned && !tp.present) {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+  }
+  if (mode == BillingMode::kPayPerRequest && tp.present) {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  }
+  RETURN_IF_ERROR(CheckThroughputLimits(tp));
+
+  TableInfo proto;
+  proto.name = *name;
+  proto.hash_key = *def_of(keys[0].first);
+  if (keys.size() == 2) proto.range_key = *def_of(keys[1].first);
+  proto.attribute_definitions = attr_defs;
+  proto.billing_mode = mode;
+  if (mode == BillingMode::kProvisioned) {
+    proto.read_capacity = *tp.read;
+    proto.write_capacity = *tp.write;
+  }
+  proto.deletion_protection = deletion_protection.value_or(false);
+  proto.table_class = table_class.value_or("STANDARD");
+  ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Create(std::move(proto)));
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(out, *rt->info(), ctx.services.items->Stats(*rt), "CREATING");
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DescribeTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> name;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  Validator v;
+  v.TableName(name, "tableName");
+  RETURN_IF_ERROR(v.Done());
+  auto rt = ctx.services.catalog->Find(*name);
+  if (!rt.ok()) return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
+  out.StartObject();
+  out.Key("Table");
+  WriteTableDescription(out, *(*rt)->info(), ctx.services.items->Stats(**rt), "ACTIVE");
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status ListTables(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> start;
+  std::optional<int64_t> limit;
+  RETURN_IF_ERROR(OptString(req, "ExclusiveStartTableName", &start));
+  RETURN_IF_ERROR(OptInt(req, "Limit", &limit));
+  Validator v;
+  v.TableName(start, "exclusiveStartTableName", false);
+  v.Min(limit, "limit", 1);
+  v.Max(limit, "limit", 100);
+  RETURN_IF_ERROR(v.Done());
+  const size_t max = static_cast<size_t>(limit.value_or(100));
+  std::vector<std::string> names = ctx.services.catalog->ListNames();
+  out.StartObject();
+  out.Key("TableNames");
+  out.StartArray();
+  size_t count = 0;
+  std::string last;
+  bool more = false;
+  for (const auto& n : names) {
+    if (start && n <= *start) continue;
+    if (count == max) {
+      more = true;
+      break;
+    }
+    out.String(n);
+    last = n;
+    ++count;
+  }
+  out.EndArray();
+  if (more) {
+    out.Key("LastEvaluatedTableName");
+    out.String(last);
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DeleteTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> name;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  Validator v;
+  v.TableName(name, "tableName");
+  RETURN_IF_ERROR(v.Done());
+  auto found = ctx.services.catalog->Find(*name);
+  if (!found.ok()) return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
+  if ((*found)->info()->deletion_protection) {
+    return Status::InvalidArgument("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+  }
+  auto stats = ctx.services.items->Stats(**found);
+  ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Drop(*name));
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(out, *rt->info(), stats, "DELETING");
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  std::optional<std::string> name, billing, table_class;
+  std::optional<bool> deletion_protection;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  RETURN_IF_ERROR(OptString(req, "BillingMode", &billing));
+  RETURN_IF_ERROR(OptString(req, "TableClass", &table_class));
+  RETURN_IF_ERROR(OptBool(req, "DeletionProtectionEnabled", &deletion_protection));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"GlobalSecondaryIndexUpdates", "StreamSpecification", "SSESpecification",
+                                          "ReplicaUpdates"}));
+  const json::Value* defs = nullptr;
+  RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
+  Validator v;
+  v.TableName(name, "tableName");
+  v.Enum(billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  v.Enum(table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
+  Throughput tp;
+  RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
+  RETURN_IF_ERROR(v.Done());
+  if (!billing && !tp.present && !table_class && !deletion_protection) {
+    return Status::InvalidArgument(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+        "SSESpecification or ReplicaUpdates is required");
+  }
+  RETURN_IF_ERROR(CheckThroughputLimits(tp));
+  if (!ctx.services.catalog->Find(*name).ok()) {
+    return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
+  }
+  const int64_t now = ctx.services.clock->NowMillis();
+  ASSIGN_OR_RETURN(auto info, ctx.services.catalog->Update(*name, [&](TableInfo& t) -> Status {
+    const BillingMode target = billing ? (*billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned)
+                                       : t.billing_mode;
+    if (target == BillingMode::kPayPerRequest && tp.present) {
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    }
+    if (target == BillingMode::kProvisioned && t.billing_mode == BillingMode::kPayPerRequest && !tp.present) {
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+    }
+    if (tp.present && target == BillingMode::kProvisioned && t.billing_mode == BillingMode::kProvisioned &&
+        *tp.read == t.read_capacity && *tp.write == t.write_capacity && !table_class && !deletion_protection) {
+      return Status::InvalidArgument(
+          "The provisioned throughput for the table will not change. The requested value equals the current value. "
+          "Current ReadCapacityUnits provisioned for the table: " + std::to_string(t.read_capacity) +
+          ". Requested ReadCapacityUnits: " + std::to_string(*tp.read) +
+          ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(t.write_capacity) +
+          ". Requested WriteCapacityUnits: " + std::to_string(*tp.write) +
+          ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
+    }
+    if (tp.present) {
+      if (*tp.read > t.read_capacity || *tp.write > t.write_capacity) t.last_increase_ms = now;
+      if (*tp.read < t.read_capacity || *tp.write < t.write_capacity) {
+        t.last_decrease_ms = now;
+        ++t.decreases_today;
+      }
+      t.read_capacity = *tp.read;
+      t.write_capacity = *tp.write;
+    }
+    if (target == BillingMode::kPayPerRequest && t.billing_mode != BillingMode::kPayPerRequest) {
+      t.pay_per_request_since_ms = now;
+    }
+    t.billing_mode = target;
+    if (table_class) t.table_class = *table_class;
+    if (deletion_protection) t.deletion_protection = *deletion_protection;
+    return Status::Ok();
+  }));
+  ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Find(*name));
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(out, *info, ctx.services.items->Stats(*rt), "UPDATING");
+  out.EndObject();
+  return Status::Ok();
+}
+
+}  // namespace floe::api

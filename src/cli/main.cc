@@ -1,1 +1,174 @@
+// floe: serve a region.
+//   floe serve --listen HOST:PORT --data-dir DIR --region NAME [--config FILE]
+//              [--durability sync|async] [--threads N] [--log-level LEVEL]
+// Settings precedence: defaults < config file < FLOE_* environment variables < flags.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 
+#include "api/router.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/hlc.h"
+#include "common/log.h"
+#include "dynamo/catalog.h"
+#include "dynamo/change_log.h"
+#include "dynamo/items.h"
+#include "http/server.h"
+#include "json/json.h"
+#include "storage/engine.h"
+
+namespace {
+
+using floe::Result;
+using floe::ServerConfig;
+using floe::Status;
+
+constexpr char kUsage[] =
+    "usage: floe serve [--listen HOST:PORT] [--data-dir DIR] [--region NAME] [--config FILE]\n"
+    "                  [--durability sync|async] [--threads N] [--log-level debug|info|warn|error]\n"
+    "       floe version\n";
+
+Status LoadConfigFile(const std::string& path, ServerConfig* c) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("cannot read config file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto parsed = floe::json::Parse(ss.str());
+  if (!parsed.ok()) return Status::InvalidArgument("config file '" + path + "' is not valid JSON: " + parsed.status().message());
+  if (!parsed->is_object()) return Status::InvalidArgument("config file '" + path + "' must hold a JSON object");
+  for (const auto& [key, v] : parsed->members()) {
+    auto need_string = [&, k = key]() -> Result<std::string> {
+      if (!v.is_string()) return Status::InvalidArgument("config key '" + k + "' must be a string");
+      return v.str();
+    };
+    if (key == "listen") {
+      ASSIGN_OR_RETURN(std::string s, need_string());
+      RETURN_IF_ERROR(floe::ParseListen(s, &c->listen_host, &c->listen_port));
+    } else if (key == "dataDir") {
+      ASSIGN_OR_RETURN(c->data_dir, need_string());
+    } else if (key == "region") {
+      ASSIGN_OR_RETURN(c->region, need_string());
+    } else if (key == "accountId") {
+      ASSIGN_OR_RETURN(c->account_id, need_string());
+    } else if (key == "durability") {
+      ASSIGN_OR_RETURN(std::string s, need_string());
+      ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(s));
+    } else if (key == "logLevel") {
+      ASSIGN_OR_RETURN(c->log_level, need_string());
+    } else if (key == "threads" || key == "maxRequestBytes") {
+      int64_t n;
+      if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
+      if (key == "threads") c->threads = static_cast<int>(n);
+      else c->max_request_bytes = static_cast<size_t>(n);
+    } else if (key == "accessKeys") {
+      if (!v.is_object()) return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
+      for (const auto& [id, secret] : v.members()) {
+        if (!secret.is_string() || id.empty() || secret.str().empty()) {
+          return Status::InvalidArgument("config key 'accessKeys." + id + "' must be a non-empty secret string");
+        }
+        c->access_keys[id] = secret.str();
+      }
+    } else {
+      return Status::InvalidArgument("unknown config key '" + key + "' in '" + path + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseArgs(int argc, char** argv, ServerConfig* c) {
+  // The config file comes first so that flags override it, wherever --config stands.
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0) RETURN_IF_ERROR(LoadConfigFile(argv[i + 1], c));
+  }
+  RETURN_IF_ERROR(floe::ApplyEnvironment(c));
+  for (int i = 2; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (i + 1 >= argc) return Status::InvalidArgument("flag " + flag + " needs a value");
+    std::string value = argv[++i];
+    if (flag == "--listen") RETURN_IF_ERROR(floe::ParseListen(value, &c->listen_host, &c->listen_port));
+    else if (flag == "--data-dir") c->data_dir = value;
+    else if (flag == "--region") c->region = value;
+    else if (flag == "--config") continue;
+    else if (flag == "--durability") { ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(value)); }
+    else if (flag == "--threads") c->threads = std::atoi(value.c_str());
+    else if (flag == "--log-level") c->log_level = value;
+    else return Status::InvalidArgument("unknown flag " + flag);
+  }
+  return floe::Validate(*c);
+}
+
+floe::log::Level LevelOf(const std::string& s) {
+  if (s == "debug") return floe::log::Level::kDebug;
+  if (s == "warn") return floe::log::Level::kWarn;
+  if (s == "error") return floe::log::Level::kError;
+  return floe::log::Level::kInfo;
+}
+
+int Serve(int argc, char** argv) {
+  ServerConfig config;
+  if (Status st = ParseArgs(argc, argv, &config); !st.ok()) {
+    std::fprintf(stderr, "floe: %s\n%s", st.message().c_str(), kUsage);
+    return 2;
+  }
+  floe::log::SetLevel(LevelOf(config.log_level));
+
+  floe::storage::EngineOptions eo;
+  eo.path = config.data_dir;
+  eo.durability = config.durability;
+  auto engine_or = floe::storage::Engine::Open(eo);
+  if (!engine_or.ok()) {
+    floe::log::Error("cannot open data directory {}: {}", config.data_dir, engine_or.status().ToString());
+    return 1;
+  }
+  std::unique_ptr<floe::storage::Engine> engine = std::move(engine_or).value();
+  floe::Hlc hlc(floe::SystemClock::Default());
+  floe::dynamo::Committer committer(engine.get(), &hlc, config.region);
+  floe::dynamo::Catalog catalog(engine.get(), &committer, floe::SystemClock::Default(), config.region, config.account_id);
+  floe::dynamo::ItemStore items(engine.get(), &committer);
+  for (Status st : {committer.Open(), catalog.Load()}) {
+    if (!st.ok()) {
+      floe::log::Error("cannot load the catalog: {}", st.ToString());
+      return 1;
+    }
+  }
+  floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default()};
+  floe::api::Router router(services);
+  floe::http::Server server(&router, engine.get(), config);
+  if (Status st = server.Start(); !st.ok()) {
+    floe::log::Error("{}", st.message());
+    return 1;
+  }
+  floe::log::Info("floe ready: http://{}:{} region {} data {} durability {} signatures {}", config.listen_host,
+                  server.port(), config.region, config.data_dir, floe::DurabilityName(config.durability),
+                  config.access_keys.empty() ? "accepted (loopback)" : "verified");
+  server.Run();
+  // Stop the engine (and its syncer) while the server's executor still exists.
+  engine.reset();
+  floe::log::Info("floe stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  try {
+    if (cmd == "serve") return Serve(argc, argv);
+    if (cmd == "version" || cmd == "--version") {
+      std::puts("floe 0.1.0");
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "floe: fatal: %s\n", e.what());
+    return 1;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}

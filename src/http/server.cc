@@ -1,1 +1,277 @@
+#include "http/server.h"
 
+#include <utility>  // before asio under C++20 (Boost 1.74)
+
+#include <zlib.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "api/api_error.h"
+#include "api/router.h"
+#include "common/log.h"
+#include "storage/engine.h"
+
+namespace floe::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string NewRequestId() {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id(52, 'A');
+  for (auto& c : id) c = kChars[rng() % 36];
+  return id;
+}
+
+// Inflates a gzip or zlib body. Errors: kSerialization on bad data, kLimitExceeded past max.
+Result<std::string> Inflate(const std::string& in, size_t max) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) return Status::Internal("inflateInit failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  std::string out;
+  char buf[16384];
+  int rc;
+  do {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      return Status::Serialization("Request body could not be decompressed");
+    }
+    out.append(buf, sizeof buf - zs.avail_out);
+    if (out.size() > max) {
+      inflateEnd(&zs);
+      return Status::LimitExceeded("decompressed body too large");
+    }
+  } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) return Status::Serialization("Request body could not be decompressed");
+  return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, api::Router* router, storage::Engine* engine, const ServerConfig* config)
+      : stream_(std::move(socket)), router_(router), engine_(engine), config_(config) {}
+
+  void Start() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); }); }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(config_->max_request_bytes);
+    parser_->header_limit(64 * 1024);
+    stream_.expires_after(std::chrono::seconds(300));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      keep_alive_ = false;
+      return Respond(ErrorResponse(api::ApiError::RequestTooLarge(config_->max_request_bytes)));
+    }
+    if (ec) {
+      keep_alive_ = false;
+      api::ApiResponse r;
+      r.status = 400;
+      r.body = api::ApiError::Serialization("Malformed HTTP request").RenderBody();
+      return Respond(std::move(r));
+    }
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    if (req.method() == bhttp::verb::get) {
+      api::ApiResponse r;
+      r.content_type = "text/plain";
+      r.body = "healthy: dynamodb." + config_->region + ".amazonaws.com ";
+      return Respond(std::move(r));
+    }
+    if (req.method() != bhttp::verb::post) {
+      api::ApiResponse r;
+      r.status = 405;
+      r.body = api::ApiError::UnknownOperation().RenderBody();
+      return Respond(std::move(r));
+    }
+    std::string body = std::move(req.body());
+    auto enc = req.find(bhttp::field::content_encoding);
+    if (enc != req.end()) {
+      std::string e(enc->value());
+      if (e == "gzip" || e == "deflate") {
+        auto inflated = Inflate(body, config_->max_request_bytes);
+        if (!inflated.ok()) {
+          if (inflated.status().code() == StatusCode::kLimitExceeded) {
+            return Respond(ErrorResponse(api::ApiError::RequestTooLarge(config_->max_request_bytes)));
+          }
+          return Respond(ErrorResponse(api::ApiError::FromStatus(inflated.status())));
+        }
+        body = std::move(inflated).value();
+      } else if (e != "identity" && e != "") {
+        return Respond(ErrorResponse(api::ApiError::Serialization("Unsupported Content-Encoding: " + e)));
+      }
+    }
+    api::HttpRequestView view;
+    view.method = std::string(req.method_string());
+    view.target = std::string(req.target());
+    for (const auto& f : req) view.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    view.body = &body;
+    api::ApiResponse r = router_->Handle(view);
+    if (r.durable_token != 0) {
+      const uint64_t token = r.durable_token;
+      auto held = std::make_shared<api::ApiResponse>(std::move(r));
+      engine_->WhenDurable(token, [self = shared_from_this(), held](Status st) {
+        asio::post(self->stream_.get_executor(), [self, held, st] {
+          if (!st.ok()) {
+            log::Error("write not durable: {}", st.ToString());
+            self->Respond(ErrorResponse(api::ApiError::Internal("Internal server error")));
+          } else {
+            self->Respond(std::move(*held));
+          }
+        });
+      });
+      return;
+    }
+    Respond(std::move(r));
+  }
+
+  static api::ApiResponse ErrorResponse(const api::ApiError& e) {
+    api::ApiResponse r;
+    r.status = e.http_status;
+    r.body = e.RenderBody();
+    return r;
+  }
+
+  void Respond(api::ApiResponse r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<bhttp::status>(r.status));
+    res->set(bhttp::field::server, "floe");
+    res->set(bhttp::field::content_type, r.content_type);
+    res->set("x-amzn-RequestId", NewRequestId());
+    res->set("x-amz-crc32",
+             std::to_string(crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()))));
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    response_ = res;
+    bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->response_.reset();
+      if (ec || !self->keep_alive_) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  bool keep_alive_ = true;
+  api::Router* router_;
+  storage::Engine* engine_;
+  const ServerConfig* config_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  api::Router* router;
+  storage::Engine* engine;
+  ServerConfig config;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  uint16_t port = 0;
+
+  void Accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (!acceptor.is_open()) return;
+      if (!ec) {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), router, engine, &config)->Start();
+      }
+      Accept();
+    });
+  }
+};
+
+Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig& config)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->router = router;
+  impl_->engine = engine;
+  impl_->config = config;
+}
+
+Server::~Server() = default;
+
+Status Server::Start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->config.listen_host == "localhost" ? "127.0.0.1" : impl_->config.listen_host, ec);
+  if (ec) return Status::InvalidArgument("bad listen host '" + impl_->config.listen_host + "': " + ec.message());
+  tcp::endpoint ep(address, impl_->config.listen_port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IOError("cannot listen on " + impl_->config.listen_host + ":" +
+                           std::to_string(impl_->config.listen_port) + ": " + ec.message());
+  }
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  impl_->Accept();
+  impl_->signals.async_wait([this](beast::error_code ec, int sig) {
+    if (!ec) {
+      log::Info("signal {} received, stopping", sig);
+      Stop();
+    }
+  });
+  return Status::Ok();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Run() {
+  int n = impl_->config.threads > 0 ? impl_->config.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (n < 1) n = 1;
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::Stop() {
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    impl_->signals.cancel(ec);
+    impl_->ioc.stop();
+  });
+}
+
+}  // namespace floe::http

@@ -1,0 +1,58 @@
+#pragma once
+// Operation handlers, one file per family. Internal to the api module.
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/router.h"
+#include "common/status.h"
+#include "dynamo/attribute_value.h"
+#include "json/json.h"
+
+namespace floe::dynamo {
+struct TableInfo;
+struct TableRuntime;
+}  // namespace floe::dynamo
+
+namespace floe::api {
+
+struct OpContext {
+  Services& services;
+  uint64_t durable_token = 0;  // set by writes
+};
+
+using OpHandler = Status (*)(OpContext& ctx, const json::Value& request, json::Writer& out);
+
+// table_ops.cc
+Status CreateTable(OpContext&, const json::Value&, json::Writer&);
+Status DescribeTable(OpContext&, const json::Value&, json::Writer&);
+Status ListTables(OpContext&, const json::Value&, json::Writer&);
+Status DeleteTable(OpContext&, const json::Value&, json::Writer&);
+Status UpdateTable(OpContext&, const json::Value&, json::Writer&);
+// item_ops.cc
+Status PutItem(OpContext&, const json::Value&, json::Writer&);
+Status GetItem(OpContext&, const json::Value&, json::Writer&);
+Status DeleteItem(OpContext&, const json::Value&, json::Writer&);
+// batch_ops.cc
+Status BatchWriteItem(OpContext&, const json::Value&, json::Writer&);
+Status BatchGetItem(OpContext&, const json::Value&, json::Writer&);
+// query_ops.cc
+Status Query(OpContext&, const json::Value&, json::Writer&);
+Status Scan(OpContext&, const json::Value&, json::Writer&);
+
+// Shared helpers (item_ops.cc).
+// The table for a data-plane operation; ResourceNotFoundException when absent.
+Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const std::string& name);
+// Rejects parameters that need the expression language or later features, so that they are
+// never silently ignored.
+Status RejectUnsupported(const json::Value& request, std::initializer_list<const char*> names);
+// AttributesToGet: unique names. Errors as DynamoDB.
+Status ParseAttributesToGet(const json::Value& request, std::optional<std::vector<std::string>>* out);
+dynamo::Item Project(const dynamo::Item& item, const std::vector<std::string>& names);
+// ReturnConsumedCapacity / ReturnItemCollectionMetrics enum checks.
+void ValidateCommonEnums(const json::Value& request, class Validator& v);
+
+}  // namespace floe::api

@@ -1,0 +1,49 @@
+#pragma once
+// Routes DynamoDB JSON API requests (X-Amz-Target) to their operations. Transport-free:
+// the http module hands it a request view and sends back what it returns. Thread-safe.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/sigv4.h"
+#include "common/clock.h"
+#include "common/config.h"
+
+namespace floe::dynamo {
+class Catalog;
+class ItemStore;
+}  // namespace floe::dynamo
+namespace floe::storage {
+class Engine;
+}
+
+namespace floe::api {
+
+struct Services {
+  dynamo::Catalog* catalog = nullptr;
+  dynamo::ItemStore* items = nullptr;
+  storage::Engine* engine = nullptr;
+  const ServerConfig* config = nullptr;
+  const Clock* clock = nullptr;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/x-amz-json-1.0";
+  // Non-zero: the response may be sent only once this write is durable (Engine::WhenDurable).
+  uint64_t durable_token = 0;
+};
+
+class Router {
+ public:
+  explicit Router(Services services);
+  // Handles one POST request. Never throws.
+  ApiResponse Handle(const HttpRequestView& request);
+
+ private:
+  Services services_;
+  bool verify_signatures_;
+};
+
+}  // namespace floe::api
