@@ -28,10 +28,10 @@ void Decimal::Normalize() {
 
 Status Decimal::CheckRange(const Decimal& d) {
   if (d.is_zero()) return Status::Ok();
-  if (static_cast<int>(d.digits_.size()) > kMaxDigits) return Status::InvalidArgument(kTooManyDigits);
   const int sci = d.exponent_ - 1;
   if (sci > kMaxExponent) return Status::InvalidArgument(kOverflow);
   if (sci < kMinExponent) return Status::InvalidArgument(kUnderflow);
+  if (static_cast<int>(d.digits_.size()) > kMaxDigits) return Status::InvalidArgument(kTooManyDigits);
   return Status::Ok();
 }
 
