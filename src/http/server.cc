@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -199,18 +200,24 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One io_context per thread: a connection lives on one thread for its whole life, so
+// readiness events never wake another core (measured: fewer context switches than one
+// shared io_context on 2 cores). Accepted sockets are dealt round-robin.
 struct Server::Impl {
   api::Router* router;
   storage::Engine* engine;
   ServerConfig config;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::signal_set> signals;
+  size_t next = 0;
   uint16_t port = 0;
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (!acceptor.is_open()) return;
+    asio::io_context& target = *contexts[next++ % contexts.size()];
+    acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
+      if (!acceptor->is_open()) return;
       if (!ec) {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
@@ -226,6 +233,14 @@ Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig&
   impl_->router = router;
   impl_->engine = engine;
   impl_->config = config;
+  int n = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (n < 1) n = 1;
+  for (int i = 0; i < n; ++i) {
+    impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
+    impl_->guards.push_back(asio::make_work_guard(*impl_->contexts.back()));
+  }
+  impl_->acceptor = std::make_unique<tcp::acceptor>(*impl_->contexts[0]);
+  impl_->signals = std::make_unique<asio::signal_set>(*impl_->contexts[0], SIGINT, SIGTERM);
 }
 
 Server::~Server() = default;
@@ -235,17 +250,17 @@ Status Server::Start() {
   auto address = asio::ip::make_address(impl_->config.listen_host == "localhost" ? "127.0.0.1" : impl_->config.listen_host, ec);
   if (ec) return Status::InvalidArgument("bad listen host '" + impl_->config.listen_host + "': " + ec.message());
   tcp::endpoint ep(address, impl_->config.listen_port);
-  impl_->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(ep, ec);
-  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  impl_->acceptor->open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->bind(ep, ec);
+  if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status::IOError("cannot listen on " + impl_->config.listen_host + ":" +
                            std::to_string(impl_->config.listen_port) + ": " + ec.message());
   }
-  impl_->port = impl_->acceptor.local_endpoint().port();
+  impl_->port = impl_->acceptor->local_endpoint().port();
   impl_->Accept();
-  impl_->signals.async_wait([this](beast::error_code ec, int sig) {
+  impl_->signals->async_wait([this](beast::error_code ec, int sig) {
     if (!ec) {
       log::Info("signal {} received, stopping", sig);
       Stop();
@@ -257,20 +272,20 @@ Status Server::Start() {
 uint16_t Server::port() const { return impl_->port; }
 
 void Server::Run() {
-  int n = impl_->config.threads > 0 ? impl_->config.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (n < 1) n = 1;
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  }
+  impl_->contexts[0]->run();
   for (auto& t : threads) t.join();
 }
 
 void Server::Stop() {
-  asio::post(impl_->ioc, [this] {
+  asio::post(*impl_->contexts[0], [this] {
     beast::error_code ec;
-    impl_->acceptor.close(ec);
-    impl_->signals.cancel(ec);
-    impl_->ioc.stop();
+    impl_->acceptor->close(ec);
+    impl_->signals->cancel(ec);
+    for (auto& c : impl_->contexts) c->stop();
   });
 }
 
