@@ -127,7 +127,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
   RETURN_IF_ERROR(OptArray(req, "KeySchema", &schema));
   RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification",
-                                          "SSESpecification"}));
+                                          "SSESpecification", "Tags"}));
 
   Validator v;
   v.NotNull(defs != nullptr, "attributeDefinitions");

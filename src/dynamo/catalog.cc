@@ -104,7 +104,7 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Update(std::string_view name,
   if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
   TableInfo copy = *it->second->info();
   RETURN_IF_ERROR(change(copy));
-  storage::WriteBatch b;
+  storage::WriteBatch b(engine_);
   b.Put(storage::Cf::kMeta, kTablePrefix + copy.name, EncodeTableInfo(copy));
   uint64_t token;
   RETURN_IF_ERROR(engine_->Write(b, &token));

@@ -17,21 +17,28 @@ std::string ChangeLogKey(uint32_t table_id, uint64_t sequence) {
   return k;
 }
 
-std::string EncodeChangeRecord(const ChangeRecord& r) {
+std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t partition_hash, const std::string& region,
+                         const Item& keys, const Item* old_image, const Item* new_image) {
   std::string out;
+  out.reserve(64 + (old_image ? 1100 : 0) + (new_image ? 1100 : 0));
   out.push_back(static_cast<char>(kRecordVersion));
-  out.push_back(static_cast<char>(r.kind));
-  out.push_back(static_cast<char>(r.by_ttl ? 1 : 0));
-  PutFixed64BE(r.hlc, &out);
-  PutFixed64BE(r.partition_hash, &out);
-  PutVarint(r.region.size(), &out);
-  out += r.region;
-  EncodeAttributeMap(r.keys, &out);
-  out.push_back(r.old_image ? 1 : 0);
-  if (r.old_image) EncodeAttributeMap(*r.old_image, &out);
-  out.push_back(r.new_image ? 1 : 0);
-  if (r.new_image) EncodeAttributeMap(*r.new_image, &out);
+  out.push_back(static_cast<char>(kind));
+  out.push_back(static_cast<char>(by_ttl ? 1 : 0));
+  PutFixed64BE(hlc, &out);
+  PutFixed64BE(partition_hash, &out);
+  PutVarint(region.size(), &out);
+  out += region;
+  EncodeAttributeMap(keys, &out);
+  out.push_back(old_image ? 1 : 0);
+  if (old_image) EncodeAttributeMap(*old_image, &out);
+  out.push_back(new_image ? 1 : 0);
+  if (new_image) EncodeAttributeMap(*new_image, &out);
   return out;
+}
+
+std::string EncodeChangeRecord(const ChangeRecord& r) {
+  return EncodeChange(r.kind, r.by_ttl, r.hlc, r.partition_hash, r.region, r.keys,
+                      r.old_image ? &*r.old_image : nullptr, r.new_image ? &*r.new_image : nullptr);
 }
 
 Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view in) {
@@ -109,13 +116,10 @@ uint64_t Committer::last_sequence() const {
   return last_sequence_;
 }
 
-void Committer::Context::AddChange(TableRuntime& table, ChangeRecord record, int64_t item_delta,
+void Committer::Context::AddChange(TableRuntime& table, const std::string& encoded_record, int64_t item_delta,
                                    int64_t size_delta) {
-  record.sequence = ++committer_->last_sequence_;
-  record.table_id = table.id;
-  record.hlc = hlc_;
-  if (record.region.empty()) record.region = committer_->region_;
-  batch_.Put(storage::Cf::kChangeLog, ChangeLogKey(table.id, record.sequence), EncodeChangeRecord(record));
+  const uint64_t sequence = ++committer_->last_sequence_;
+  batch_.Put(storage::Cf::kChangeLog, ChangeLogKey(table.id, sequence), encoded_record);
   TouchStats(table);
   table.stats.item_count += item_delta;
   table.stats.size_bytes += size_delta;
@@ -131,9 +135,7 @@ void Committer::Context::TouchStats(TableRuntime& table) {
 Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* token) {
   *token = 0;
   std::lock_guard<std::mutex> l(mu_);
-  Context ctx;
-  ctx.committer_ = this;
-  ctx.hlc_ = hlc_->Now();
+  Context ctx(this);
   const uint64_t seq_before = last_sequence_;
   Status st = fill(ctx);
   if (st.ok() && ctx.batch_.Count() > 0) {
@@ -171,7 +173,7 @@ Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t 
 }
 
 Status SaveCursor(storage::Engine* engine, const std::string& consumer, uint64_t sequence) {
-  storage::WriteBatch b;
+  storage::WriteBatch b(engine);
   std::string v;
   PutFixed64BE(sequence, &v);
   b.Put(storage::Cf::kMeta, "cursor/" + consumer, v);

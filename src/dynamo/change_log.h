@@ -4,9 +4,12 @@
 // source for streams, replication, Kinesis, functions and the Iceberg pipeline; each
 // consumer keeps its own durable cursor, and trimming never passes the slowest cursor.
 //
-// Committer serializes commits: under its lock it assigns sequence numbers and HLC
-// timestamps, so sequence order is commit order (a reader that has seen sequence N has
-// seen every record below N of that table), and it keeps per-table item statistics.
+// Committer serializes commits: under its lock it assigns sequence numbers and writes the
+// batch, so sequence order is commit order (a reader that has seen sequence N has seen
+// every record below N of that table), and it keeps per-table item statistics. Callers
+// encode everything they can before Commit, so that the lock covers little more than the
+// WAL append. HLC timestamps come from NewTimestamp(), taken under the item's key lock, so
+// versions of one item get increasing timestamps.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,7 +42,11 @@ struct ChangeRecord {
 };
 
 std::string ChangeLogKey(uint32_t table_id, uint64_t sequence);
+// The record's value bytes (sequence and table id live in the key).
 std::string EncodeChangeRecord(const ChangeRecord& r);
+// Same, without copying the images (null: absent).
+std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t partition_hash, const std::string& region,
+                         const Item& keys, const Item* old_image, const Item* new_image);
 // Errors: kCorruption.
 Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view value);
 
@@ -81,19 +88,17 @@ class Committer {
   class Context {
    public:
     storage::WriteBatch& batch() { return batch_; }
-    // The HLC timestamp of this commit (one per commit).
-    uint64_t hlc() const { return hlc_; }
-    const std::string& region() const { return committer_->region_; }
-    // Appends a change record (sequence assigned here) and updates the table's stats.
-    void AddChange(TableRuntime& table, ChangeRecord record, int64_t item_delta, int64_t size_delta);
+    // Appends an encoded change record (EncodeChange) under the next sequence number and
+    // updates the table's stats.
+    void AddChange(TableRuntime& table, const std::string& encoded_record, int64_t item_delta, int64_t size_delta);
     // Records a stats change without a change record (table creation, drop).
     void TouchStats(TableRuntime& table);
 
    private:
     friend class Committer;
-    Committer* committer_ = nullptr;
+    explicit Context(Committer* c) : committer_(c), batch_(c->engine_) {}
+    Committer* committer_;
     storage::WriteBatch batch_;
-    uint64_t hlc_ = 0;
     std::vector<std::pair<TableRuntime*, TableStats>> touched_;  // with stats before this commit
   };
 
@@ -102,6 +107,8 @@ class Committer {
   Status Commit(const std::function<Status(Context&)>& fill, uint64_t* token);
 
   uint64_t last_sequence() const;
+  uint64_t NewTimestamp() { return hlc_->Now(); }
+  const std::string& region() const { return region_; }
   // A table's statistics, read under the commit lock.
   TableStats ReadStats(const TableRuntime& table) const {
     std::lock_guard<std::mutex> l(mu_);

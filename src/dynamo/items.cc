@@ -63,31 +63,40 @@ void EscapeBytes(const std::string& s, std::string* out) {
   }
 }
 
-void AddChangeFor(Committer::Context& ctx, TableRuntime& table, const Item& key, uint64_t hash,
-                  const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
-  ChangeRecord rec;
-  rec.kind = !old_item ? ChangeKind::kInsert : (new_item ? ChangeKind::kModify : ChangeKind::kRemove);
-  rec.partition_hash = hash;
-  rec.keys = key;
-  rec.old_image = old_item;
-  rec.new_image = new_item;
-  int64_t item_delta = rec.kind == ChangeKind::kInsert ? 1 : (rec.kind == ChangeKind::kRemove ? -1 : 0);
-  int64_t size_delta = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
-                       static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
-  ctx.AddChange(table, std::move(rec), item_delta, size_delta);
+// Everything a write commits, encoded before the commit lock is taken.
+struct PreparedWrite {
+  std::string item_value;  // empty: delete the key
+  std::string record;      // the change record
+  int64_t item_delta = 0;
+  int64_t size_delta = 0;
+};
+
+PreparedWrite PrepareWrite(Committer& committer, const Item& key, uint64_t hash, const std::optional<Item>& old_item,
+                           const std::optional<Item>& new_item) {
+  PreparedWrite p;
+  const uint64_t hlc = committer.NewTimestamp();
+  if (new_item) {
+    VersionHeader h;
+    h.hlc = hlc;
+    h.region = committer.region();
+    EncodeStoredItem(h, *new_item, &p.item_value);
+  }
+  const ChangeKind kind = !old_item ? ChangeKind::kInsert : (new_item ? ChangeKind::kModify : ChangeKind::kRemove);
+  p.record = EncodeChange(kind, false, hlc, hash, committer.region(), key, old_item ? &*old_item : nullptr,
+                          new_item ? &*new_item : nullptr);
+  p.item_delta = kind == ChangeKind::kInsert ? 1 : (kind == ChangeKind::kRemove ? -1 : 0);
+  p.size_delta = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
+                 static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
+  return p;
 }
 
-void PutItemVersion(Committer::Context& ctx, const std::string& key_bytes, const std::optional<Item>& next) {
-  if (next) {
-    std::string value;
-    VersionHeader h;
-    h.hlc = ctx.hlc();
-    h.region = ctx.region();
-    EncodeStoredItem(h, *next, &value);
-    ctx.batch().Put(storage::Cf::kItems, key_bytes, value);
+void ApplyPrepared(Committer::Context& ctx, TableRuntime& table, const std::string& key_bytes, const PreparedWrite& p) {
+  if (!p.item_value.empty()) {
+    ctx.batch().Put(storage::Cf::kItems, key_bytes, p.item_value);
   } else {
     ctx.batch().Delete(storage::Cf::kItems, key_bytes);
   }
+  ctx.AddChange(table, p.record, p.item_delta, p.size_delta);
 }
 
 Status TableGone() { return Status::NotFound("Requested resource not found"); }
@@ -154,11 +163,11 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
   const bool unchanged = (!next && !result.old_item) || (next && result.old_item && *next == *result.old_item);
   result.new_item = next;
   if (unchanged) return result;  // a write that changes nothing writes nothing
+  const PreparedWrite prepared = PrepareWrite(*committer_, key, ek.hash, result.old_item, next);
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         if (table->dropped) return TableGone();
-        PutItemVersion(ctx, ek.bytes, next);
-        AddChangeFor(ctx, *table, key, ek.hash, result.old_item, next);
+        ApplyPrepared(ctx, *table, ek.bytes, prepared);
         return Status::Ok();
       },
       &result.durable_token));
@@ -188,16 +197,19 @@ Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& write
       ASSIGN_OR_RETURN(prepared[i].old_item, DecodeLive(raw));
     }
   }
+  std::vector<std::optional<PreparedWrite>> encoded(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const auto& w = writes[i];
+    const auto& old_item = prepared[i].old_item;
+    if ((!w.new_item && !old_item) || (w.new_item && old_item && *w.new_item == *old_item)) continue;  // no change
+    encoded[i] = PrepareWrite(*committer_, w.key, prepared[i].ek.hash, old_item, w.new_item);
+  }
   uint64_t token = 0;
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         for (size_t i = 0; i < writes.size(); ++i) {
-          const auto& w = writes[i];
-          if (w.table->dropped) return TableGone();
-          const auto& old_item = prepared[i].old_item;
-          if ((!w.new_item && !old_item) || (w.new_item && old_item && *w.new_item == *old_item)) continue;
-          PutItemVersion(ctx, prepared[i].ek.bytes, w.new_item);
-          AddChangeFor(ctx, *w.table, w.key, prepared[i].ek.hash, old_item, w.new_item);
+          if (writes[i].table->dropped) return TableGone();
+          if (encoded[i]) ApplyPrepared(ctx, *writes[i].table, prepared[i].ek.bytes, *encoded[i]);
         }
         return Status::Ok();
       },

@@ -48,38 +48,36 @@ const char* CfName(Cf cf) {
 
 struct WriteBatch::Impl {
   rocksdb::WriteBatch batch;
-  // Column family handles are bound at Engine::Write; record operations until then.
-  struct Op {
-    enum Kind { kPut, kDelete, kDeleteRange } kind;
-    Cf cf;
-    std::string a, b;
-  };
-  std::vector<Op> ops;
-  size_t bytes = 0;
+  std::vector<rocksdb::ColumnFamilyHandle*>* cfs = nullptr;
+  size_t count = 0;
+  rocksdb::Status first_error;
+  void Check(const rocksdb::Status& s) {
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
 };
 
-WriteBatch::WriteBatch() : impl_(std::make_unique<Impl>()) {}
 WriteBatch::~WriteBatch() = default;
 WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 void WriteBatch::Put(Cf cf, std::string_view key, std::string_view value) {
-  impl_->ops.push_back({Impl::Op::kPut, cf, std::string(key), std::string(value)});
-  impl_->bytes += key.size() + value.size();
+  impl_->Check(impl_->batch.Put((*impl_->cfs)[static_cast<int>(cf)], ToSlice(key), ToSlice(value)));
+  ++impl_->count;
 }
 void WriteBatch::Delete(Cf cf, std::string_view key) {
-  impl_->ops.push_back({Impl::Op::kDelete, cf, std::string(key), {}});
-  impl_->bytes += key.size();
+  impl_->Check(impl_->batch.Delete((*impl_->cfs)[static_cast<int>(cf)], ToSlice(key)));
+  ++impl_->count;
 }
 void WriteBatch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
-  impl_->ops.push_back({Impl::Op::kDeleteRange, cf, std::string(begin), std::string(end)});
-  impl_->bytes += begin.size() + end.size();
+  impl_->Check(impl_->batch.DeleteRange((*impl_->cfs)[static_cast<int>(cf)], ToSlice(begin), ToSlice(end)));
+  ++impl_->count;
 }
-size_t WriteBatch::Count() const { return impl_->ops.size(); }
-size_t WriteBatch::ByteSize() const { return impl_->bytes; }
+size_t WriteBatch::Count() const { return impl_->count; }
+size_t WriteBatch::ByteSize() const { return impl_->batch.GetDataSize(); }
 void WriteBatch::Clear() {
-  impl_->ops.clear();
-  impl_->bytes = 0;
+  impl_->batch.Clear();
+  impl_->count = 0;
+  impl_->first_error = rocksdb::Status::OK();
 }
 
 // ---- Snapshot ----
@@ -141,6 +139,8 @@ struct Engine::Impl {
   std::thread syncer;
 };
 
+WriteBatch::WriteBatch(Engine* engine) : impl_(std::make_unique<Impl>()) { impl_->cfs = &engine->impl_->cfs; }
+
 Engine::Engine(const EngineOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {}
 
 Engine::~Engine() {
@@ -151,7 +151,11 @@ Engine::~Engine() {
   impl_->cv.notify_all();
   if (impl_->syncer.joinable()) impl_->syncer.join();
   if (impl_->db) {
-    rocksdb::Status s = impl_->db->SyncWAL();
+    // Flush memtables so that the next start does not replay the WAL (fast restarts).
+    rocksdb::FlushOptions fo;
+    rocksdb::Status s = impl_->db->Flush(fo, impl_->cfs);
+    if (!s.ok()) log::Warn("storage: flush at shutdown failed: {}", s.ToString());
+    s = impl_->db->SyncWAL();
     if (!s.ok()) log::Warn("storage: final WAL sync failed: {}", s.ToString());
     for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
     impl_->cfs.clear();
@@ -187,6 +191,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
     t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
     if (point_lookups) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     return cf;
@@ -244,20 +249,10 @@ std::shared_ptr<const Snapshot> Engine::GetSnapshot() {
 }
 
 Status Engine::Write(WriteBatch& batch, uint64_t* token) {
-  rocksdb::WriteBatch wb;
-  for (const auto& op : batch.impl_->ops) {
-    auto* h = impl_->cfs[static_cast<int>(op.cf)];
-    rocksdb::Status s;
-    switch (op.kind) {
-      case WriteBatch::Impl::Op::kPut: s = wb.Put(h, op.a, op.b); break;
-      case WriteBatch::Impl::Op::kDelete: s = wb.Delete(h, op.a); break;
-      case WriteBatch::Impl::Op::kDeleteRange: s = wb.DeleteRange(h, op.a, op.b); break;
-    }
-    if (!s.ok()) return FromRocks(s);
-  }
+  if (!batch.impl_->first_error.ok()) return FromRocks(batch.impl_->first_error);
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability comes from the group-commit syncer
-  rocksdb::Status s = impl_->db->Write(wo, &wb);
+  rocksdb::Status s = impl_->db->Write(wo, &batch.impl_->batch);
   if (!s.ok()) return FromRocks(s);
   // The WAL is written in sequence order: every write up to this sequence is in the log
   // file once this returns, so syncing after reading it covers this batch.

@@ -34,9 +34,10 @@ const char* CfName(Cf cf);
 
 class Engine;
 
+// A batch of writes bound to one engine (it needs the engine's column families).
 class WriteBatch {
  public:
-  WriteBatch();
+  explicit WriteBatch(Engine* engine);
   ~WriteBatch();
   WriteBatch(WriteBatch&&) noexcept;
   WriteBatch& operator=(WriteBatch&&) noexcept;
@@ -82,7 +83,8 @@ class Iterator {
 struct EngineOptions {
   std::string path;
   Durability durability = Durability::kSync;
-  size_t block_cache_bytes = 64 << 20;
+  // Filled lazily: idle memory does not grow with it.
+  size_t block_cache_bytes = 256 << 20;
 };
 
 class Engine {
@@ -121,6 +123,7 @@ class Engine {
   Durability durability() const { return options_.durability; }
 
  private:
+  friend class WriteBatch;
   struct Impl;
   explicit Engine(const EngineOptions& options);
   void SyncLoop();

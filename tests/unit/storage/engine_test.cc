@@ -31,7 +31,7 @@ class EngineTest : public ::testing::Test {
 TEST_F(EngineTest, WriteReadIterateAndReopen) {
   {
     auto e = Open();
-    WriteBatch b;
+    WriteBatch b(e.get());
     b.Put(Cf::kItems, "k1", "v1");
     b.Put(Cf::kItems, "k2", "v2");
     b.Put(Cf::kMeta, "k1", "meta");
@@ -49,7 +49,7 @@ TEST_F(EngineTest, WriteReadIterateAndReopen) {
     int n = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
     EXPECT_EQ(n, 2);
-    WriteBatch d;
+    WriteBatch d(e.get());
     d.DeleteRange(Cf::kItems, "k2", "k3");
     ASSERT_TRUE(e->Write(d, &token).ok());
     ASSERT_TRUE(e->WaitDurable(token).ok());
@@ -72,7 +72,7 @@ TEST_F(EngineTest, GroupCommitCompletesEveryWaiter) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {
-        WriteBatch b;
+        WriteBatch b(e.get());
         b.Put(Cf::kItems, "t" + std::to_string(t) + "_" + std::to_string(i), "x");
         uint64_t token;
         ASSERT_TRUE(e->Write(b, &token).ok());
