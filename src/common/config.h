@@ -21,7 +21,7 @@ struct ServerConfig {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   Durability durability = Durability::kSync;
-  int threads = 0;  // 0: one per core
+  int threads = 0;  // I/O threads; 0: one per core less one (at least one)
   std::map<std::string, std::string> access_keys;  // access key id -> secret access key
   std::string log_level = "info";
   size_t max_request_bytes = 16 * 1024 * 1024;
