@@ -6,6 +6,7 @@
 #include "dynamo/change_log.h"
 #include "dynamo/item_codec.h"
 #include "dynamo/key_codec.h"
+#include "dynamo/table_schema.h"
 #include "json/json.h"
 
 namespace floe::dynamo {
@@ -182,6 +183,47 @@ TEST(AttributeValue, SizeAccounting) {
   EXPECT_EQ(AttributeValueSize(AttributeValue::N("0")), 1u);
   EXPECT_EQ(AttributeValueSize(AttributeValue::N("-1")), 3u);
   EXPECT_EQ(AttributeValueSize(AttributeValue::N("1000")), 2u);
+}
+
+}  // namespace
+}  // namespace floe::dynamo
+
+namespace floe::dynamo {
+namespace {
+
+TEST(Catalog, TableInfoGoldenJsonAndRoundTrip) {
+  TableInfo t;
+  t.name = "ecommerce-global";
+  t.id = 7;
+  t.uuid = "u";
+  t.arn = "arn:aws:dynamodb:us-east-1:000000000000:table/ecommerce-global";
+  t.hash_key = {"PK", AttrType::kS};
+  t.range_key = KeyElement{"SK", AttrType::kN};
+  t.attribute_definitions = {{"PK", AttrType::kS}, {"SK", AttrType::kN}};
+  t.billing_mode = BillingMode::kProvisioned;
+  t.read_capacity = 5;
+  t.write_capacity = 6;
+  t.creation_ms = 1000;
+  std::string enc = EncodeTableInfo(t);
+  EXPECT_EQ(enc,
+            R"({"formatVersion":1,"name":"ecommerce-global","id":7,"uuid":"u","arn":"arn:aws:dynamodb:us-east-1:000000000000:table/ecommerce-global",)"
+            R"("hashKey":{"name":"PK","type":"S"},"rangeKey":{"name":"SK","type":"N"},"attributeDefinitions":[{"name":"PK","type":"S"},{"name":"SK","type":"N"}],)"
+            R"("billingMode":"PROVISIONED","readCapacity":5,"writeCapacity":6,"lastIncreaseMs":0,"lastDecreaseMs":0,"decreasesToday":0,)"
+            R"("payPerRequestSinceMs":0,"creationMs":1000,"deletionProtection":false,"tableClass":"STANDARD"})");
+  auto back = DecodeTableInfo(enc);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->name, t.name);
+  EXPECT_EQ(back->range_key->type, AttrType::kN);
+  EXPECT_EQ(back->write_capacity, 6);
+  EXPECT_FALSE(DecodeTableInfo("{}").ok());
+  EXPECT_FALSE(DecodeTableInfo("not json").ok());
+}
+
+TEST(ChangeLog, StatsGoldenBytes) {
+  TableStats s{3, 258};
+  EXPECT_EQ(Hex(EncodeStats(s)), "0000000000000003" "0000000000000102");
+  EXPECT_EQ(DecodeStats(EncodeStats(s)).size_bytes, 258);
+  EXPECT_EQ(Hex(StatsKey(1)), Hex(std::string("stats/") + std::string("\0\0\0\1", 4)));
 }
 
 }  // namespace
