@@ -68,6 +68,10 @@ std::string ApiError::RenderBody() const {
   w.String(type);
   w.Key("message");
   w.String(message);
+  if (!item_json.empty()) {
+    w.Key("Item");
+    w.RawJson(item_json);
+  }
   w.EndObject();
   return w.Take();
 }

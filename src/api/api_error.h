@@ -10,6 +10,9 @@ struct ApiError {
   int http_status = 400;
   std::string type;  // the full "__type", e.g. "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
   std::string message;
+  // ConditionalCheckFailedException with ReturnValuesOnConditionCheckFailure=ALL_OLD: the
+  // item, as serialized JSON, rendered as "Item".
+  std::string item_json;
 
   static ApiError Validation(std::string message);
   static ApiError Serialization(std::string message);

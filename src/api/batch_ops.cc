@@ -1,6 +1,7 @@
 // BatchWriteItem, BatchGetItem.
 #include <set>
 
+#include "api/expressions.h"
 #include "api/ops.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
@@ -126,7 +127,7 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     std::string name;
     std::shared_ptr<dynamo::TableRuntime> table;
     std::vector<Item> keys;
-    std::optional<std::vector<std::string>> attrs;
+    std::optional<std::vector<dynamo::expr::Path>> projection;
     const json::Value* raw = nullptr;
   };
   std::vector<TableRequest> requests;
@@ -141,11 +142,13 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     RETURN_IF_ERROR(kv.Done());
     std::optional<bool> consistent;
     RETURN_IF_ERROR(OptBool(spec, "ConsistentRead", &consistent));
-    RETURN_IF_ERROR(RejectUnsupported(spec, {"ProjectionExpression", "ExpressionAttributeNames"}));
     TableRequest tr;
     tr.name = name;
     tr.raw = &spec;
-    RETURN_IF_ERROR(ParseAttributesToGet(spec, &tr.attrs));
+    ExpressionSpec es;
+    es.projection = true;
+    ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(spec, es, nullptr));
+    tr.projection = std::move(exprs.projection);
     total += keys->items().size();
     if (total > kMaxBatchGet) return Status::InvalidArgument("Too many items requested for the BatchGetItem call");
     for (const auto& k : keys->items()) {
@@ -178,7 +181,8 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
       ASSIGN_OR_RETURN(std::optional<Item> item, ctx.services.items->Get(*requests[i].table, key));
       if (!item) continue;
       bytes += dynamo::ItemSize(*item);
-      found[i].push_back(requests[i].attrs ? Project(*item, *requests[i].attrs) : std::move(*item));
+      found[i].push_back(requests[i].projection ? dynamo::expr::ProjectPaths(*item, *requests[i].projection)
+                                                : std::move(*item));
     }
   }
   out.StartObject();
@@ -201,15 +205,12 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     out.StartArray();
     for (const Item* k : unprocessed[i]) dynamo::WriteAttributeMap(out, *k);
     out.EndArray();
-    if (requests[i].attrs) {
-      out.Key("AttributesToGet");
-      out.StartArray();
-      for (const auto& a : *requests[i].attrs) out.String(a);
-      out.EndArray();
-    }
-    if (const json::Value* c = requests[i].raw->Find("ConsistentRead"); c && c->is_bool()) {
-      out.Key("ConsistentRead");
-      out.Bool(c->as_bool());
+    // Echo the table's read parameters so that the keys can be sent again as they are.
+    for (const char* param : {"AttributesToGet", "ConsistentRead", "ProjectionExpression", "ExpressionAttributeNames"}) {
+      if (const json::Value* p = requests[i].raw->Find(param); p && !p->is_null()) {
+        out.Key(param);
+        out.Write(*p);
+      }
     }
     out.EndObject();
   }

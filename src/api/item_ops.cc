@@ -1,6 +1,5 @@
-// PutItem, GetItem, DeleteItem, and helpers shared by the data-plane operations.
-#include <set>
-
+// PutItem, GetItem, UpdateItem, DeleteItem, and helpers shared by the data-plane operations.
+#include "api/expressions.h"
 #include "api/ops.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
@@ -10,6 +9,7 @@
 namespace floe::api {
 
 using dynamo::Item;
+namespace ex = dynamo::expr;
 
 Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const std::string& name) {
   auto rt = ctx.services.catalog->Find(name);
@@ -28,30 +28,6 @@ Status RejectUnsupported(const json::Value& request, std::initializer_list<const
   return Status::Ok();
 }
 
-Status ParseAttributesToGet(const json::Value& request, std::optional<std::vector<std::string>>* out) {
-  RETURN_IF_ERROR(OptStringList(request, "AttributesToGet", out));
-  if (!*out) return Status::Ok();
-  Validator v;
-  v.LengthMin((*out)->size(), "attributesToGet", 1, "[]");
-  RETURN_IF_ERROR(v.Done());
-  std::set<std::string> seen;
-  for (const auto& n : **out) {
-    if (!seen.insert(n).second) {
-      return Status::InvalidArgument("One or more parameter values were invalid: Duplicate value in attribute name: " + n);
-    }
-  }
-  return Status::Ok();
-}
-
-Item Project(const Item& item, const std::vector<std::string>& names) {
-  Item out;
-  for (const auto& n : names) {
-    auto it = item.find(n);
-    if (it != item.end()) out.emplace(n, it->second);
-  }
-  return out;
-}
-
 void ValidateCommonEnums(const json::Value& request, Validator& v) {
   std::optional<std::string> rcc, ricm;
   if (OptString(request, "ReturnConsumedCapacity", &rcc).ok()) {
@@ -64,53 +40,134 @@ void ValidateCommonEnums(const json::Value& request, Validator& v) {
 
 namespace {
 
-constexpr std::initializer_list<const char*> kConditionParams = {
-    "ConditionExpression", "Expected", "ConditionalOperator", "ExpressionAttributeNames", "ExpressionAttributeValues"};
+// The parameters every single-item write shares.
+struct WriteRequest {
+  std::string table_name;
+  std::string return_values = "NONE";
+  std::string on_condition_failure = "NONE";
+  const json::Value* key_or_item = nullptr;
+};
 
-Status ParseReturnValues(const json::Value& req, Validator& v, std::optional<std::string>* rv) {
-  RETURN_IF_ERROR(OptString(req, "ReturnValues", rv));
-  v.Enum(*rv, "returnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
-  std::optional<std::string> on_fail;
+Status ParseWriteRequest(const json::Value& req, const char* key_param, WriteRequest* out) {
+  std::optional<std::string> name, rv, on_fail;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  RETURN_IF_ERROR(OptObject(req, key_param, &out->key_or_item));
+  RETURN_IF_ERROR(OptString(req, "ReturnValues", &rv));
   RETURN_IF_ERROR(OptString(req, "ReturnValuesOnConditionCheckFailure", &on_fail));
+  Validator v;
+  v.NotNull(out->key_or_item != nullptr, std::string(1, static_cast<char>(std::tolower(key_param[0]))) + (key_param + 1));
+  v.TableName(name, "tableName");
+  v.Enum(rv, "returnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   v.Enum(on_fail, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  ValidateCommonEnums(req, v);
+  RETURN_IF_ERROR(v.Done());
+  out->table_name = *name;
+  out->return_values = rv.value_or("NONE");
+  out->on_condition_failure = on_fail.value_or("NONE");
   return Status::Ok();
 }
 
-Status RequireNoneOrAllOld(const std::optional<std::string>& rv) {
-  if (rv && *rv != "NONE" && *rv != "ALL_OLD") return Status::InvalidArgument("Return values set to invalid value");
+Status RequireNoneOrAllOld(const std::string& rv) {
+  if (rv != "NONE" && rv != "ALL_OLD") return Status::InvalidArgument("Return values set to invalid value");
   return Status::Ok();
+}
+
+// Evaluates a write's condition against the current item (absent: an empty item).
+Status CheckCondition(OpContext& ctx, const std::optional<ex::Node>& cond, const Item* current,
+                      const std::string& on_fail) {
+  if (!cond) return Status::Ok();
+  static const Item kNoItem;
+  ASSIGN_OR_RETURN(bool ok, ex::EvaluateCondition(*cond, current ? *current : kNoItem));
+  if (ok) return Status::Ok();
+  if (on_fail == "ALL_OLD" && current) ctx.condition_failed_item = *current;
+  return Status::ConditionFailed("The conditional request failed");
+}
+
+void WriteAttributes(json::Writer& out, const std::optional<Item>& attrs) {
+  out.StartObject();
+  if (attrs && !attrs->empty()) {
+    out.Key("Attributes");
+    dynamo::WriteAttributeMap(out, *attrs);
+  }
+  out.EndObject();
 }
 
 }  // namespace
 
 Status PutItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
-  std::optional<std::string> name, rv;
-  const json::Value* item_json = nullptr;
-  RETURN_IF_ERROR(OptString(req, "TableName", &name));
-  RETURN_IF_ERROR(OptObject(req, "Item", &item_json));
-  Validator v;
-  v.NotNull(item_json != nullptr, "item");
-  v.TableName(name, "tableName");
-  RETURN_IF_ERROR(ParseReturnValues(req, v, &rv));
-  ValidateCommonEnums(req, v);
-  RETURN_IF_ERROR(v.Done());
-  RETURN_IF_ERROR(RejectUnsupported(req, kConditionParams));
-  RETURN_IF_ERROR(RequireNoneOrAllOld(rv));
-  ASSIGN_OR_RETURN(Item item, dynamo::AttributeMapFromJson(*item_json));
-  ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
+  WriteRequest w;
+  RETURN_IF_ERROR(ParseWriteRequest(req, "Item", &w));
+  ExpressionSpec spec;
+  spec.condition = true;
+  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, spec, nullptr));
+  RETURN_IF_ERROR(RequireNoneOrAllOld(w.return_values));
+  ASSIGN_OR_RETURN(Item item, dynamo::AttributeMapFromJson(*w.key_or_item));
+  ASSIGN_OR_RETURN(auto table, FindTable(ctx, w.table_name));
   ASSIGN_OR_RETURN(Item key, dynamo::KeyOfItem(*table->info(), item));
   ASSIGN_OR_RETURN(dynamo::WriteResult result,
-                   ctx.services.items->Mutate(table, key, [&](const Item*, std::optional<Item>* next) {
+                   ctx.services.items->Mutate(table, key, [&](const Item* current, std::optional<Item>* next) {
+                     RETURN_IF_ERROR(CheckCondition(ctx, exprs.condition, current, w.on_condition_failure));
                      *next = item;
                      return Status::Ok();
                    }));
   ctx.durable_token = result.durable_token;
-  out.StartObject();
-  if (rv && *rv == "ALL_OLD" && result.old_item) {
-    out.Key("Attributes");
-    dynamo::WriteAttributeMap(out, *result.old_item);
+  WriteAttributes(out, w.return_values == "ALL_OLD" ? result.old_item : std::nullopt);
+  return Status::Ok();
+}
+
+Status DeleteItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  WriteRequest w;
+  RETURN_IF_ERROR(ParseWriteRequest(req, "Key", &w));
+  ExpressionSpec spec;
+  spec.condition = true;
+  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, spec, nullptr));
+  RETURN_IF_ERROR(RequireNoneOrAllOld(w.return_values));
+  ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*w.key_or_item));
+  ASSIGN_OR_RETURN(auto table, FindTable(ctx, w.table_name));
+  RETURN_IF_ERROR(dynamo::ValidateKey(*table->info(), key));
+  ASSIGN_OR_RETURN(dynamo::WriteResult result,
+                   ctx.services.items->Mutate(table, key, [&](const Item* current, std::optional<Item>* next) {
+                     RETURN_IF_ERROR(CheckCondition(ctx, exprs.condition, current, w.on_condition_failure));
+                     next->reset();
+                     return Status::Ok();
+                   }));
+  ctx.durable_token = result.durable_token;
+  WriteAttributes(out, w.return_values == "ALL_OLD" ? result.old_item : std::nullopt);
+  return Status::Ok();
+}
+
+Status UpdateItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  WriteRequest w;
+  RETURN_IF_ERROR(ParseWriteRequest(req, "Key", &w));
+  ExpressionSpec spec;
+  spec.condition = true;
+  spec.update = true;
+  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, spec, nullptr));
+  ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*w.key_or_item));
+  ASSIGN_OR_RETURN(auto table, FindTable(ctx, w.table_name));
+  auto info = table->info();
+  RETURN_IF_ERROR(dynamo::ValidateKey(*info, key));
+  if (exprs.update) RETURN_IF_ERROR(CheckUpdateKeepsKey(*exprs.update, *info));
+  ASSIGN_OR_RETURN(dynamo::WriteResult result,
+                   ctx.services.items->Mutate(table, key, [&](const Item* current, std::optional<Item>* next) {
+                     RETURN_IF_ERROR(CheckCondition(ctx, exprs.condition, current, w.on_condition_failure));
+                     Item updated = current ? *current : key;  // an update creates the item when absent
+                     if (exprs.update) RETURN_IF_ERROR(ex::ApplyUpdate(*exprs.update, &updated));
+                     *next = std::move(updated);
+                     return Status::Ok();
+                   }));
+  ctx.durable_token = result.durable_token;
+  std::optional<Item> attrs;
+  const std::string& rv = w.return_values;
+  if (rv == "ALL_OLD") {
+    attrs = result.old_item;
+  } else if (rv == "ALL_NEW") {
+    attrs = result.new_item;
+  } else if (rv == "UPDATED_OLD" || rv == "UPDATED_NEW") {
+    const std::optional<Item>& source = rv == "UPDATED_OLD" ? result.old_item : result.new_item;
+    if (source && exprs.update) attrs = ex::ProjectPaths(*source, UpdatedPaths(*exprs.update));
   }
-  out.EndObject();
+  WriteAttributes(out, attrs);
   return Status::Ok();
 }
 
@@ -126,9 +183,9 @@ Status GetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   v.TableName(name, "tableName");
   ValidateCommonEnums(req, v);
   RETURN_IF_ERROR(v.Done());
-  RETURN_IF_ERROR(RejectUnsupported(req, {"ProjectionExpression", "ExpressionAttributeNames"}));
-  std::optional<std::vector<std::string>> attrs;
-  RETURN_IF_ERROR(ParseAttributesToGet(req, &attrs));
+  ExpressionSpec spec;
+  spec.projection = true;
+  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, spec, nullptr));
   ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*key_json));
   ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
   RETURN_IF_ERROR(dynamo::ValidateKey(*table->info(), key));
@@ -137,38 +194,7 @@ Status GetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   out.StartObject();
   if (item) {
     out.Key("Item");
-    dynamo::WriteAttributeMap(out, attrs ? Project(*item, *attrs) : *item);
-  }
-  out.EndObject();
-  return Status::Ok();
-}
-
-Status DeleteItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
-  std::optional<std::string> name, rv;
-  const json::Value* key_json = nullptr;
-  RETURN_IF_ERROR(OptString(req, "TableName", &name));
-  RETURN_IF_ERROR(OptObject(req, "Key", &key_json));
-  Validator v;
-  v.NotNull(key_json != nullptr, "key");
-  v.TableName(name, "tableName");
-  RETURN_IF_ERROR(ParseReturnValues(req, v, &rv));
-  ValidateCommonEnums(req, v);
-  RETURN_IF_ERROR(v.Done());
-  RETURN_IF_ERROR(RejectUnsupported(req, kConditionParams));
-  RETURN_IF_ERROR(RequireNoneOrAllOld(rv));
-  ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*key_json));
-  ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
-  RETURN_IF_ERROR(dynamo::ValidateKey(*table->info(), key));
-  ASSIGN_OR_RETURN(dynamo::WriteResult result,
-                   ctx.services.items->Mutate(table, key, [&](const Item*, std::optional<Item>* next) {
-                     next->reset();
-                     return Status::Ok();
-                   }));
-  ctx.durable_token = result.durable_token;
-  out.StartObject();
-  if (rv && *rv == "ALL_OLD" && result.old_item) {
-    out.Key("Attributes");
-    dynamo::WriteAttributeMap(out, *result.old_item);
+    dynamo::WriteAttributeMap(out, exprs.projection ? ex::ProjectPaths(*item, *exprs.projection) : *item);
   }
   out.EndObject();
   return Status::Ok();

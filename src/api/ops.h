@@ -22,6 +22,9 @@ namespace floe::api {
 struct OpContext {
   Services& services;
   uint64_t durable_token = 0;  // set by writes
+  // Set with a kConditionFailed status when the caller asked for the item back
+  // (ReturnValuesOnConditionCheckFailure=ALL_OLD).
+  std::optional<dynamo::Item> condition_failed_item;
 };
 
 using OpHandler = Status (*)(OpContext& ctx, const json::Value& request, json::Writer& out);
@@ -36,6 +39,7 @@ Status UpdateTable(OpContext&, const json::Value&, json::Writer&);
 Status PutItem(OpContext&, const json::Value&, json::Writer&);
 Status GetItem(OpContext&, const json::Value&, json::Writer&);
 Status DeleteItem(OpContext&, const json::Value&, json::Writer&);
+Status UpdateItem(OpContext&, const json::Value&, json::Writer&);
 // batch_ops.cc
 Status BatchWriteItem(OpContext&, const json::Value&, json::Writer&);
 Status BatchGetItem(OpContext&, const json::Value&, json::Writer&);
@@ -49,9 +53,6 @@ Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const st
 // Rejects parameters that need the expression language or later features, so that they are
 // never silently ignored.
 Status RejectUnsupported(const json::Value& request, std::initializer_list<const char*> names);
-// AttributesToGet: unique names. Errors as DynamoDB.
-Status ParseAttributesToGet(const json::Value& request, std::optional<std::vector<std::string>>* out);
-dynamo::Item Project(const dynamo::Item& item, const std::vector<std::string>& names);
 // ReturnConsumedCapacity / ReturnItemCollectionMetrics enum checks.
 void ValidateCommonEnums(const json::Value& request, class Validator& v);
 

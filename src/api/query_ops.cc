@@ -1,4 +1,5 @@
 // Query (KeyConditions) and Scan (including parallel scan).
+#include "api/expressions.h"
 #include "api/ops.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
@@ -6,12 +7,16 @@
 #include "dynamo/decimal.h"
 #include "dynamo/items.h"
 
+#include <functional>
+#include <map>
+
 namespace floe::api {
 
 using dynamo::AttributeValue;
 using dynamo::AttrType;
 using dynamo::Item;
 using Op = dynamo::SortKeyCondition::Op;
+namespace ex = dynamo::expr;
 
 namespace {
 
@@ -19,29 +24,31 @@ constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 
 struct SelectSpec {
   bool count_only = false;
-  std::optional<std::vector<std::string>> attrs;
+  std::optional<std::vector<ex::Path>> projection;
 };
 
-Status ParseSelect(const json::Value& req, Validator& v, SelectSpec* out) {
+Status ParseSelect(const json::Value& req, Validator& v, bool index, SelectSpec* out) {
   std::optional<std::string> select;
   RETURN_IF_ERROR(OptString(req, "Select", &select));
   v.Enum(select, "select", {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
   RETURN_IF_ERROR(v.Done());
-  RETURN_IF_ERROR(ParseAttributesToGet(req, &out->attrs));
-  if (select && *select == "ALL_PROJECTED_ATTRIBUTES") {
+  const char* projection_param = req.Find("ProjectionExpression") ? "ProjectionExpression" : "AttributesToGet";
+  if (select && *select == "ALL_PROJECTED_ATTRIBUTES" && !index) {
     return Status::InvalidArgument(std::string(kInvalid) +
                                    "Select type ALL_PROJECTED_ATTRIBUTES is supported only for index queries");
   }
   if (select && *select == "COUNT") {
-    if (out->attrs) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Cannot specify the AttributesToGet when choosing to get only the Count");
+    if (out->projection) {
+      return Status::InvalidArgument(std::string(kInvalid) + "Cannot specify the " + projection_param +
+                                     " when choosing to get only the Count");
     }
     out->count_only = true;
   }
-  if (select && *select == "ALL_ATTRIBUTES" && out->attrs) {
-    return Status::InvalidArgument(std::string(kInvalid) + "Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES");
+  if (select && *select == "ALL_ATTRIBUTES" && out->projection) {
+    return Status::InvalidArgument(std::string(kInvalid) + "Cannot specify the " + projection_param +
+                                   " when choosing to get ALL_ATTRIBUTES");
   }
-  if (select && *select == "SPECIFIC_ATTRIBUTES" && !out->attrs) {
+  if (select && *select == "SPECIFIC_ATTRIBUTES" && !out->projection) {
     return Status::InvalidArgument(std::string(kInvalid) +
                                    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
   }
@@ -65,7 +72,7 @@ void WritePage(json::Writer& out, const dynamo::Page& page, const SelectSpec& se
     out.Key("Items");
     out.StartArray();
     for (const auto& item : page.items) {
-      dynamo::WriteAttributeMap(out, select.attrs ? Project(item, *select.attrs) : item);
+      dynamo::WriteAttributeMap(out, select.projection ? ex::ProjectPaths(item, *select.projection) : item);
     }
     out.EndArray();
   }
@@ -159,6 +166,120 @@ Status ParseKeyConditions(const json::Value& conditions, const dynamo::TableInfo
   return Status::Ok();
 }
 
+// Records one key condition leaf (compare, BETWEEN, begins_with) on an attribute.
+Status KeyLeaf(const ex::Node& n, const dynamo::TableInfo& info, std::map<std::string, ex::Node>* by_attr) {
+  const char* kInvalidCond = "Invalid condition in KeyConditionExpression: ";
+  std::string attr;
+  int attr_index = -1;
+  for (size_t i = 0; i < n.args.size(); ++i) {
+    const ex::Node& a = n.args[i];
+    if (a.kind == ex::NodeKind::kPath) {
+      if (attr_index >= 0) return Status::InvalidArgument(std::string(kInvalidCond) + "Multiple attribute names used in one condition");
+      if (a.path.size() > 1) return Status::InvalidArgument("KeyConditionExpressions cannot have conditions on nested attributes");
+      attr = a.path[0].name;
+      attr_index = static_cast<int>(i);
+    } else if (a.kind == ex::NodeKind::kFunction) {
+      return Status::InvalidArgument("KeyConditionExpressions cannot contain nested operations");
+    }
+  }
+  if (attr_index < 0) return Status::InvalidArgument(std::string(kInvalidCond) + "No key attribute specified");
+  const bool first_operand_rule = n.kind == ex::NodeKind::kBetween || n.kind == ex::NodeKind::kFunction;
+  if (first_operand_rule && attr_index != 0) {
+    return Status::InvalidArgument(std::string(kInvalidCond) + (n.kind == ex::NodeKind::kBetween ? "BETWEEN" : n.op) +
+                                   " operator must have the key attribute as its first operand");
+  }
+  if (by_attr->count(attr)) return Status::InvalidArgument("KeyConditionExpressions must only contain one condition per key");
+  ex::Node leaf = n;
+  if (n.kind == ex::NodeKind::kCompare && attr_index == 1) {  // ":v < sk" is "sk > :v"
+    static const std::map<std::string, std::string> kFlip = {{"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
+    leaf.op = kFlip.at(n.op);
+    std::swap(leaf.args[0], leaf.args[1]);
+  }
+  (*by_attr)[attr] = std::move(leaf);
+  (void)info;
+  return Status::Ok();
+}
+
+Status CollectKeyConditions(const ex::Node& n, const dynamo::TableInfo& info, std::map<std::string, ex::Node>* by_attr) {
+  const char* kBadOp = "Invalid operator used in KeyConditionExpression: ";
+  switch (n.kind) {
+    case ex::NodeKind::kAnd:
+      RETURN_IF_ERROR(CollectKeyConditions(n.args[0], info, by_attr));
+      return CollectKeyConditions(n.args[1], info, by_attr);
+    case ex::NodeKind::kOr: return Status::InvalidArgument(std::string(kBadOp) + "OR");
+    case ex::NodeKind::kNot: return Status::InvalidArgument(std::string(kBadOp) + "NOT");
+    case ex::NodeKind::kIn: return Status::InvalidArgument(std::string(kBadOp) + "IN");
+    case ex::NodeKind::kCompare:
+      if (n.op == "<>") return Status::InvalidArgument(std::string(kBadOp) + "<>");
+      return KeyLeaf(n, info, by_attr);
+    case ex::NodeKind::kBetween: return KeyLeaf(n, info, by_attr);
+    case ex::NodeKind::kFunction:
+      if (n.op == "begins_with") return KeyLeaf(n, info, by_attr);
+      if (n.op == "size") return Status::InvalidArgument("KeyConditionExpressions cannot contain nested operations");
+      return Status::InvalidArgument(std::string(kBadOp) + n.op);
+    default: return Status::InvalidArgument("Invalid KeyConditionExpression");
+  }
+}
+
+Status ConvertKeyConditionExpression(const ex::Node& root, const dynamo::TableInfo& info, dynamo::QuerySpec* spec) {
+  std::map<std::string, ex::Node> by_attr;
+  RETURN_IF_ERROR(CollectKeyConditions(root, info, &by_attr));
+  for (const auto& [attr, leaf] : by_attr) {
+    const bool is_hash = attr == info.hash_key.name;
+    const bool is_range = info.range_key && attr == info.range_key->name;
+    if (!is_hash && !is_range) {
+      return Status::InvalidArgument("Query condition missed key schema element: " +
+                                     (by_attr.count(info.hash_key.name) && info.range_key ? info.range_key->name : info.hash_key.name));
+    }
+    const dynamo::AttrType key_type = is_hash ? info.hash_key.type : info.range_key->type;
+    for (size_t i = 1; i < leaf.args.size(); ++i) {
+      if (leaf.args[i].value.type != key_type) {
+        return Status::InvalidArgument(std::string(kInvalid) + "Condition parameter type does not match schema type");
+      }
+    }
+    if (is_hash) {
+      if (leaf.kind != ex::NodeKind::kCompare || leaf.op != "=") return Status::InvalidArgument("Query key condition not supported");
+      spec->partition_key = leaf.args[1].value;
+      continue;
+    }
+    dynamo::SortKeyCondition& sk = spec->sort;
+    if (leaf.kind == ex::NodeKind::kBetween) {
+      sk.op = Op::kBetween;
+      sk.b = leaf.args[2].value;
+    } else if (leaf.kind == ex::NodeKind::kFunction) {
+      if (key_type == AttrType::kN) {
+        return Status::InvalidArgument("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+      }
+      sk.op = Op::kBeginsWith;
+    } else {
+      static const std::map<std::string, Op> kOps = {{"=", Op::kEq}, {"<", Op::kLt}, {"<=", Op::kLe}, {">", Op::kGt}, {">=", Op::kGe}};
+      sk.op = kOps.at(leaf.op);
+    }
+    sk.a = leaf.args[1].value;
+  }
+  if (!by_attr.count(info.hash_key.name)) {
+    return Status::InvalidArgument("Query condition missed key schema element: " + info.hash_key.name);
+  }
+  return Status::Ok();
+}
+
+// Paths of a condition that name a key attribute (FilterExpression in Query may not).
+std::optional<std::string> KeyAttributeIn(const ex::Node& n, const dynamo::TableInfo& info) {
+  if (n.kind == ex::NodeKind::kPath && !n.path.empty()) {
+    const std::string& a = n.path[0].name;
+    if (a == info.hash_key.name || (info.range_key && a == info.range_key->name)) return a;
+  }
+  for (const auto& c : n.args) {
+    if (auto k = KeyAttributeIn(c, info)) return k;
+  }
+  return std::nullopt;
+}
+
+std::function<Result<bool>(const Item&)> FilterFn(const std::optional<ex::Node>& filter) {
+  if (!filter) return nullptr;
+  return [f = *filter](const Item& item) { return ex::EvaluateCondition(f, item); };
+}
+
 }  // namespace
 
 Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
@@ -176,23 +297,34 @@ Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
   v.TableName(name, "tableName");
   v.Min(limit, "limit", 1);
   ValidateCommonEnums(req, v);
-  SelectSpec select;
-  RETURN_IF_ERROR(ParseSelect(req, v, &select));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"KeyConditionExpression", "FilterExpression", "ProjectionExpression",
-                                          "ExpressionAttributeNames", "ExpressionAttributeValues", "QueryFilter",
-                                          "ConditionalOperator"}));
-  if (!key_conditions) {
-    return Status::InvalidArgument("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-  }
+  RETURN_IF_ERROR(v.Done());
+  ExpressionSpec es;
+  es.projection = es.filter = es.key_condition = true;
+  es.legacy_filter = "QueryFilter";
   ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
   auto info = table->info();
-  if (index) {
-    return Status::InvalidArgument("The table does not have the specified index: " + *index);
+  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, es, info.get()));
+  SelectSpec select;
+  select.projection = exprs.projection;
+  RETURN_IF_ERROR(ParseSelect(req, v, index.has_value(), &select));
+  if (!key_conditions && !exprs.key_condition) {
+    return Status::InvalidArgument("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
+  if (index) return Status::InvalidArgument("The table does not have the specified index: " + *index);
   dynamo::QuerySpec spec;
-  RETURN_IF_ERROR(ParseKeyConditions(*key_conditions, *info, &spec));
+  if (exprs.key_condition) {
+    RETURN_IF_ERROR(ConvertKeyConditionExpression(*exprs.key_condition, *info, &spec));
+  } else {
+    RETURN_IF_ERROR(ParseKeyConditions(*key_conditions, *info, &spec));
+  }
+  if (exprs.filter && req.Find("FilterExpression")) {
+    if (auto key = KeyAttributeIn(*exprs.filter, *info)) {
+      return Status::InvalidArgument("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + *key);
+    }
+  }
   spec.forward = forward.value_or(true);
   spec.limit = limit.value_or(0);
+  spec.filter = FilterFn(exprs.filter);
   RETURN_IF_ERROR(ParseExclusiveStart(req, *info, &spec.exclusive_start));
   if (spec.exclusive_start && spec.exclusive_start->at(info->hash_key.name) != spec.partition_key) {
     return Status::InvalidArgument("The provided starting key is outside query boundaries based on provided conditions");
@@ -220,10 +352,14 @@ Status Scan(OpContext& ctx, const json::Value& req, json::Writer& out) {
   v.Min(total_segments, "totalSegments", 1);
   v.Max(total_segments, "totalSegments", 1000000);
   ValidateCommonEnums(req, v);
+  RETURN_IF_ERROR(v.Done());
+  ExpressionSpec es;
+  es.projection = es.filter = true;
+  es.legacy_filter = "ScanFilter";
+  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, es, nullptr));
   SelectSpec select;
-  RETURN_IF_ERROR(ParseSelect(req, v, &select));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"FilterExpression", "ProjectionExpression", "ExpressionAttributeNames",
-                                          "ExpressionAttributeValues", "ScanFilter", "ConditionalOperator"}));
+  select.projection = exprs.projection;
+  RETURN_IF_ERROR(ParseSelect(req, v, index.has_value(), &select));
   if (segment && !total_segments) {
     return Status::InvalidArgument(
         "The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
@@ -243,6 +379,7 @@ Status Scan(OpContext& ctx, const json::Value& req, json::Writer& out) {
   spec.segment = static_cast<int>(segment.value_or(0));
   spec.total_segments = static_cast<int>(total_segments.value_or(1));
   spec.limit = limit.value_or(0);
+  spec.filter = FilterFn(exprs.filter);
   RETURN_IF_ERROR(ParseExclusiveStart(req, *info, &spec.exclusive_start));
   ASSIGN_OR_RETURN(dynamo::Page page, ctx.services.items->Scan(*table, spec));
   WritePage(out, page, select);

@@ -6,6 +6,7 @@
 #include "api/api_error.h"
 #include "api/ops.h"
 #include "common/log.h"
+#include "dynamo/attribute_json.h"
 #include "json/json.h"
 
 namespace floe::api {
@@ -16,7 +17,7 @@ const std::unordered_map<std::string_view, OpHandler>& DynamoOps() {
   static const std::unordered_map<std::string_view, OpHandler> ops = {
       {"CreateTable", &CreateTable},     {"DescribeTable", &DescribeTable}, {"ListTables", &ListTables},
       {"DeleteTable", &DeleteTable},     {"UpdateTable", &UpdateTable},     {"PutItem", &PutItem},
-      {"GetItem", &GetItem},             {"DeleteItem", &DeleteItem},       {"BatchWriteItem", &BatchWriteItem},
+      {"GetItem", &GetItem},             {"DeleteItem", &DeleteItem},       {"UpdateItem", &UpdateItem},       {"BatchWriteItem", &BatchWriteItem},
       {"BatchGetItem", &BatchGetItem},   {"Query", &Query},                 {"Scan", &Scan},
   };
   return ops;
@@ -59,7 +60,13 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
           st.code() == StatusCode::kCorruption) {
         log::Error("{} failed: {}", *target, st.ToString());
       }
-      return ErrorResponse(ApiError::FromStatus(st));
+      ApiError e = ApiError::FromStatus(st);
+      if (st.code() == StatusCode::kConditionFailed && ctx.condition_failed_item) {
+        json::Writer item;
+        dynamo::WriteAttributeMap(item, *ctx.condition_failed_item);
+        e.item_json = item.Take();
+      }
+      return ErrorResponse(e);
     }
     ApiResponse r;
     r.body = out.Take();

@@ -159,6 +159,10 @@ void Writer::RawNumber(std::string_view text) {
   impl_->writer.RawValue(text.data(), text.size(), rapidjson::kNumberType);
 }
 
+void Writer::RawJson(std::string_view text) {
+  impl_->writer.RawValue(text.data(), text.size(), rapidjson::kObjectType);
+}
+
 void Writer::Write(const Value& v) {
   switch (v.type()) {
     case Type::kNull: Null(); break;

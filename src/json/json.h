@@ -86,6 +86,8 @@ class Writer {
   void Double(double v);
   // Writes already-valid JSON number text verbatim.
   void RawNumber(std::string_view text);
+  // Writes an already-serialized JSON value (object, array, ...) verbatim.
+  void RawJson(std::string_view json);
   // Writes an arbitrary Value.
   void Write(const Value& v);
 

@@ -168,13 +168,6 @@ def test_size_limits(ddb, table):
                    "size limit of 1024 bytes")
 
 
-def test_unsupported_parameters_are_rejected_not_ignored(ddb, table):
-    code, msg = error_of(ddb.put_item, TableName=table, Item={"pk": {"S": "c"}, "sk": {"S": "1"}},
-                         ConditionExpression="attribute_not_exists(pk)")
-    assert code == "ValidationException" and "ConditionExpression" in msg
-    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "c"}, "sk": {"S": "1"}})
-
-
 def test_binary_keys_and_number_keys(ddb, table_name):
     make_table(ddb, table_name, "B", "N")
     ddb.put_item(TableName=table_name, Item={"pk": {"B": b"\x00key"}, "sk": {"N": "1.0"}})
