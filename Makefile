@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 REGION ?= us-east-1
 PYTHON ?= /usr/bin/python3
 
-.PHONY: bootstrap build build-debug run test unit integration bench clean
+.PHONY: bootstrap build build-debug run test unit fuzz integration bench clean
 
 bootstrap:
 	@./scripts/bootstrap
@@ -36,7 +36,20 @@ unit: build-debug
 integration: build-debug
 	FLOE_BIN=$(CURDIR)/$(DEBUG_DIR)/floe $(PYTHON) -m pytest -q tests/integration
 
-test: unit integration
+# The expression parser/evaluator under libFuzzer (clang, ASan, UBSan, leak checks), for a
+# bounded number of runs from the committed seed corpus.
+FUZZ_RUNS ?= 300000
+FUZZ_SRCS := src/dynamo/expression_parser.cc src/dynamo/expression_eval.cc src/dynamo/reserved_words.cc \
+             src/dynamo/decimal.cc src/dynamo/attribute_value.cc src/common/status.cc tests/fuzz/expression_fuzzer.cc
+build/fuzz/expression_fuzzer: $(FUZZ_SRCS) $(wildcard src/dynamo/*.h src/common/*.h)
+	@mkdir -p build/fuzz
+	clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc $(FUZZ_SRCS) -o $@
+
+fuzz: bootstrap build/fuzz/expression_fuzzer
+	@rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* build/fuzz/corpus/
+	set -o pipefail; build/fuzz/expression_fuzzer -runs=$(FUZZ_RUNS) -timeout=10 -max_len=4200 -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -12
+
+test: unit fuzz integration
 
 bench: build
 	bench/run_kv_bench.sh

@@ -1,6 +1,7 @@
 -- wrk script for floe's key-value benchmark (DynamoDB JSON API).
--- usage: wrk -t2 -c64 -d10s --latency -s bench/kv.lua http://127.0.0.1:PORT -- put|get [keys] [table]
--- Each request picks a key uniformly from keys (default 100000); PutItem writes ~1 KB items.
+-- usage: wrk -t2 -c64 -d10s --latency -s bench/kv.lua http://127.0.0.1:PORT -- put|get|update [keys] [table]
+-- Each request picks a key uniformly from keys (default 100000); PutItem writes ~1 KB items;
+-- UpdateItem adds to a counter and sets an attribute, conditioned on the item existing.
 local counter = 0
 function setup(thread)
   counter = counter + 1
@@ -20,14 +21,21 @@ function init(args)
   headers["X-Amz-Date"] = "20240101T000000Z"
   headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20240101/us-east-1/dynamodb/aws4_request, " ..
       "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" .. string.rep("0", 64)
-  headers["X-Amz-Target"] = (op == "put") and "DynamoDB_20120810.PutItem" or "DynamoDB_20120810.GetItem"
+  local targets = {put = "PutItem", get = "GetItem", update = "UpdateItem"}
+  headers["X-Amz-Target"] = "DynamoDB_20120810." .. targets[op]
 end
 
 function request()
   local k = math.random(0, keys - 1)
   local body
   if op == "put" then
-    body = '{"TableName":"' .. tbl .. '","Item":{"pk":{"S":"key' .. k .. '"},"pad":{"S":"' .. pad .. '"}}}'
+    -- A fresh value in every put: a put that changes nothing is not a write (floe skips it).
+    body = '{"TableName":"' .. tbl .. '","Item":{"pk":{"S":"key' .. k .. '"},"v":{"N":"' .. math.random(1, 1000000000) ..
+        '"},"pad":{"S":"' .. pad .. '"}}}'
+  elseif op == "update" then
+    body = '{"TableName":"' .. tbl .. '","Key":{"pk":{"S":"key' .. k .. '"}},' ..
+        '"UpdateExpression":"ADD hits :one SET #st = :s","ConditionExpression":"attribute_exists(pk)",' ..
+        '"ExpressionAttributeNames":{"#st":"state"},"ExpressionAttributeValues":{":one":{"N":"1"},":s":{"S":"seen"}}}'
   else
     body = '{"TableName":"' .. tbl .. '","Key":{"pk":{"S":"key' .. k .. '"}}}'
   end

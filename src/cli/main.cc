@@ -145,8 +145,7 @@ int Serve(int argc, char** argv) {
                   server.port(), config.region, config.data_dir, floe::DurabilityName(config.durability),
                   config.access_keys.empty() ? "accepted (loopback)" : "verified");
   server.Run();
-  // Stop the engine (and its syncer) while the server's executor still exists.
-  engine.reset();
+  engine.reset();  // flushes memtables and the WAL
   floe::log::Info("floe stopped");
   return 0;
 }

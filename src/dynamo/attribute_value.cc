@@ -134,6 +134,18 @@ size_t AttributeValueSize(const AttributeValue& v) {
   return 0;
 }
 
+int NestingDepth(const AttributeValue& v) {
+  int deepest = 0;
+  if (v.type == AttrType::kL) {
+    for (const auto& e : v.list) deepest = std::max(deepest, NestingDepth(e));
+  } else if (v.type == AttrType::kM) {
+    for (const auto& [k, e] : v.map) deepest = std::max(deepest, NestingDepth(e));
+  } else {
+    return 0;
+  }
+  return deepest + 1;
+}
+
 size_t ItemSize(const Item& item) {
   size_t n = 0;
   for (const auto& [name, v] : item) n += name.size() + AttributeValueSize(v);

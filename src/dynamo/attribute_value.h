@@ -54,6 +54,8 @@ inline bool operator!=(const AttributeValue& a, const AttributeValue& b) { retur
 // DynamoDB's size accounting, in bytes.
 size_t AttributeValueSize(const AttributeValue& v);
 size_t ItemSize(const Item& item);
+// Container nesting depth: 0 for scalars and sets, 1 + the deepest child for L and M.
+int NestingDepth(const AttributeValue& v);
 
 constexpr size_t kMaxItemSize = 400 * 1024;
 constexpr int kMaxNestingDepth = 32;

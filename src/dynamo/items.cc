@@ -137,6 +137,9 @@ Status ValidateKey(const TableInfo& table, const AttributeMap& key) {
 
 Status ValidateItemForWrite(const TableInfo& table, const Item& item) {
   RETURN_IF_ERROR(CheckKeySizes(table, item));
+  for (const auto& [name, v] : item) {
+    if (NestingDepth(v) > kMaxNestingDepth) return Status::InvalidArgument("Nesting Levels have exceeded supported limits");
+  }
   if (ItemSize(item) > kMaxItemSize) return Status::InvalidArgument("Item size has exceeded the maximum allowed size");
   return Status::Ok();
 }

@@ -2,11 +2,13 @@
 // The storage engine: the only place RocksDB is included (DESIGN.md). Column families,
 // atomic write batches, iterators, snapshots, group-commit durability and striped key locks.
 //
-// Durability: Write() appends the batch to the WAL and memtable without fsync and returns a
-// token; WhenDurable(token) completes once the WAL holding that batch is on stable storage.
-// One syncer thread fsyncs the WAL once for all writes pending at that moment (group
-// commit), so many concurrent writers share each fsync. With Durability::kAsync the
-// callbacks run at once (writes survive a process crash, not a power loss).
+// Durability: Write() applies the batch to the memtable and appends it to RocksDB's
+// in-memory WAL buffer (manual_wal_flush) and returns a token; WaitDurable(token) returns
+// once the WAL holding that batch has been written out: fsynced with Durability::kSync
+// (survives power loss), handed to the OS with kAsync (survives a process crash). One
+// WaitDurable covers every write made before it (group commit): the HTTP event loop runs
+// all ready requests, then calls it once for the whole batch. A write is not durable
+// until someone calls WaitDurable with its token or a later one.
 //
 // Thread safety: every method may be called from any thread.
 #include <cstdint>
@@ -105,13 +107,11 @@ class Engine {
   std::shared_ptr<const Snapshot> GetSnapshot();
 
   // Applies the batch atomically (visible to readers on return). *token identifies the
-  // write for WhenDurable/WaitDurable.
+  // write for WaitDurable.
   Status Write(WriteBatch& batch, uint64_t* token);
 
-  // Calls done(status) once the write named by token is durable (or at once, per options);
-  // possibly on the syncer thread: done must be quick and must not call Write.
-  void WhenDurable(uint64_t token, std::function<void(Status)> done);
-  // Blocking form of WhenDurable.
+  // Makes every write up to token durable (per options). Blocks for one WAL flush at most;
+  // concurrent callers share flushes. Thread-safe.
   Status WaitDurable(uint64_t token);
 
   // Flushes memtables and syncs the WAL (clean shutdown, tests).
@@ -126,7 +126,6 @@ class Engine {
   friend class WriteBatch;
   struct Impl;
   explicit Engine(const EngineOptions& options);
-  void SyncLoop();
 
   EngineOptions options_;
   std::unique_ptr<Impl> impl_;
