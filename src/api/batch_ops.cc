@@ -25,9 +25,16 @@ std::string KeyIdentity(const dynamo::TableRuntime& t, const Item& key) {
   return dynamo::EncodeItemKey(t.id, key.at(info->hash_key.name), sk).bytes;
 }
 
-Status CheckTableNames(const json::Value& request_items, Validator& v) {
-  for (const auto& [name, value] : request_items.members()) {
-    v.TableName(name, "requestItems.key");  // DynamoDB reports map keys this way
+// RequestItems: present, non-empty, valid table names. Further constraints go into v.
+Status ParseRequestItems(const json::Value& req, Validator& v, const json::Value** items) {
+  RETURN_IF_ERROR(OptObject(req, "RequestItems", items));
+  v.NotNull(*items != nullptr, "requestItems");
+  ValidateCommonEnums(req, v);
+  if (*items) {
+    for (const auto& [name, value] : (*items)->members()) {
+      v.TableName(name, "requestItems.key");  // DynamoDB reports map keys this way
+    }
+    v.LengthMin((*items)->members().size(), "requestItems", 1, "{}");
   }
   return Status::Ok();
 }
@@ -36,13 +43,9 @@ Status CheckTableNames(const json::Value& request_items, Validator& v) {
 
 Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   const json::Value* items = nullptr;
-  RETURN_IF_ERROR(OptObject(req, "RequestItems", &items));
   Validator v;
-  v.NotNull(items != nullptr, "requestItems");
-  ValidateCommonEnums(req, v);
+  RETURN_IF_ERROR(ParseRequestItems(req, v, &items));
   if (items) {
-    RETURN_IF_ERROR(CheckTableNames(*items, v));
-    v.LengthMin(items->members().size(), "requestItems", 1, "{}");
     for (const auto& [name, list] : items->members()) {
       if (!list.is_array()) return Status::Serialization("Unexpected value type for RequestItems entry: expected a list");
       v.LengthMin(list.items().size(), "requestItems." + name + ".member", 1, "[]");
@@ -113,14 +116,8 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
 
 Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   const json::Value* items = nullptr;
-  RETURN_IF_ERROR(OptObject(req, "RequestItems", &items));
   Validator v;
-  v.NotNull(items != nullptr, "requestItems");
-  ValidateCommonEnums(req, v);
-  if (items) {
-    RETURN_IF_ERROR(CheckTableNames(*items, v));
-    v.LengthMin(items->members().size(), "requestItems", 1, "{}");
-  }
+  RETURN_IF_ERROR(ParseRequestItems(req, v, &items));
   RETURN_IF_ERROR(v.Done());
 
   struct TableRequest {

@@ -207,35 +207,23 @@ class Parser {
   }
 
   // ---- conditions ----
-  Node Or() {
-    Node left = And();
-    while (IsKeyword(Peek(), "OR")) {
+  // Left-associative binary keyword operator (OR over AND, AND over NOT).
+  Node Binary(std::string_view keyword, NodeKind kind, Node (Parser::*operand)()) {
+    Node left = (this->*operand)();
+    while (IsKeyword(Peek(), keyword)) {
       Next();
       ++operators_;
-      Node right = And();
+      Node right = (this->*operand)();
       Node n;
-      n.kind = NodeKind::kOr;
+      n.kind = kind;
       n.args.push_back(std::move(left));
       n.args.push_back(std::move(right));
       left = std::move(n);
     }
     return left;
   }
-
-  Node And() {
-    Node left = Not();
-    while (IsKeyword(Peek(), "AND")) {
-      Next();
-      ++operators_;
-      Node right = Not();
-      Node n;
-      n.kind = NodeKind::kAnd;
-      n.args.push_back(std::move(left));
-      n.args.push_back(std::move(right));
-      left = std::move(n);
-    }
-    return left;
-  }
+  Node Or() { return Binary("OR", NodeKind::kOr, &Parser::And); }
+  Node And() { return Binary("AND", NodeKind::kAnd, &Parser::Not); }
 
   Node Not() {
     if (IsKeyword(Peek(), "NOT")) {
