@@ -4,7 +4,6 @@
 
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
-#include "dynamo/decimal.h"
 
 namespace floe::api {
 
@@ -106,13 +105,7 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
       }
     }
     if (o == "BETWEEN") {
-      bool inverted = false;
-      if (values[0].type == AttrType::kN) {
-        inverted = dynamo::Decimal::Parse(values[0].scalar)->Compare(*dynamo::Decimal::Parse(values[1].scalar)) > 0;
-      } else {
-        inverted = values[0].scalar > values[1].scalar;
-      }
-      if (inverted) {
+      if (dynamo::CompareScalars(values[0], values[1]).value_or(0) > 0) {
         return Status::InvalidArgument("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
       }
     }

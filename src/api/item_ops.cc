@@ -92,22 +92,30 @@ void WriteAttributes(json::Writer& out, const std::optional<Item>& attrs) {
   out.EndObject();
 }
 
-}  // namespace
-
-Status PutItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
+// PutItem (next: the item) and DeleteItem (next: nullopt): one item replaced or removed
+// under the request's ConditionExpression / Expected; ReturnValues NONE or ALL_OLD.
+Status ReplaceItem(OpContext& ctx, const json::Value& req, const char* key_param, bool put, json::Writer& out) {
   WriteRequest w;
-  RETURN_IF_ERROR(ParseWriteRequest(req, "Item", &w));
+  RETURN_IF_ERROR(ParseWriteRequest(req, key_param, &w));
   ExpressionSpec spec;
   spec.condition = true;
   ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, spec, nullptr));
   RETURN_IF_ERROR(RequireNoneOrAllOld(w.return_values));
-  ASSIGN_OR_RETURN(Item item, dynamo::AttributeMapFromJson(*w.key_or_item));
+  ASSIGN_OR_RETURN(Item given, dynamo::AttributeMapFromJson(*w.key_or_item));
   ASSIGN_OR_RETURN(auto table, FindTable(ctx, w.table_name));
-  ASSIGN_OR_RETURN(Item key, dynamo::KeyOfItem(*table->info(), item));
+  Item key;
+  std::optional<Item> next_state;
+  if (put) {
+    ASSIGN_OR_RETURN(key, dynamo::KeyOfItem(*table->info(), given));
+    next_state = std::move(given);
+  } else {
+    RETURN_IF_ERROR(dynamo::ValidateKey(*table->info(), given));
+    key = std::move(given);
+  }
   ASSIGN_OR_RETURN(dynamo::WriteResult result,
                    ctx.services.items->Mutate(table, key, [&](const Item* current, std::optional<Item>* next) {
                      RETURN_IF_ERROR(CheckCondition(ctx, exprs.condition, current, w.on_condition_failure));
-                     *next = item;
+                     *next = next_state;
                      return Status::Ok();
                    }));
   ctx.durable_token = result.durable_token;
@@ -115,25 +123,14 @@ Status PutItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   return Status::Ok();
 }
 
+}  // namespace
+
+Status PutItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
+  return ReplaceItem(ctx, req, "Item", /*put=*/true, out);
+}
+
 Status DeleteItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
-  WriteRequest w;
-  RETURN_IF_ERROR(ParseWriteRequest(req, "Key", &w));
-  ExpressionSpec spec;
-  spec.condition = true;
-  ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(req, spec, nullptr));
-  RETURN_IF_ERROR(RequireNoneOrAllOld(w.return_values));
-  ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*w.key_or_item));
-  ASSIGN_OR_RETURN(auto table, FindTable(ctx, w.table_name));
-  RETURN_IF_ERROR(dynamo::ValidateKey(*table->info(), key));
-  ASSIGN_OR_RETURN(dynamo::WriteResult result,
-                   ctx.services.items->Mutate(table, key, [&](const Item* current, std::optional<Item>* next) {
-                     RETURN_IF_ERROR(CheckCondition(ctx, exprs.condition, current, w.on_condition_failure));
-                     next->reset();
-                     return Status::Ok();
-                   }));
-  ctx.durable_token = result.durable_token;
-  WriteAttributes(out, w.return_values == "ALL_OLD" ? result.old_item : std::nullopt);
-  return Status::Ok();
+  return ReplaceItem(ctx, req, "Key", /*put=*/false, out);
 }
 
 Status UpdateItem(OpContext& ctx, const json::Value& req, json::Writer& out) {

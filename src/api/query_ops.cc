@@ -4,7 +4,6 @@
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
-#include "dynamo/decimal.h"
 #include "dynamo/items.h"
 
 #include <functional>
@@ -149,13 +148,7 @@ Status ParseKeyConditions(const json::Value& conditions, const dynamo::TableInfo
     sk.a = values[0];
     if (sk.op == Op::kBetween) {
       sk.b = values[1];
-      bool inverted;
-      if (key_type == AttrType::kN) {
-        inverted = dynamo::Decimal::Parse(sk.a.scalar)->Compare(*dynamo::Decimal::Parse(sk.b.scalar)) > 0;
-      } else {
-        inverted = sk.a.scalar > sk.b.scalar;
-      }
-      if (inverted) {
+      if (dynamo::CompareScalars(sk.a, sk.b).value_or(0) > 0) {
         return Status::InvalidArgument(
             "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to "
             "lower bound; lower bound operand: " + ShowValue(sk.a) + ", upper bound operand: " + ShowValue(sk.b));

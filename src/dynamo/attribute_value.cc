@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dynamo/decimal.h"
+
 namespace floe::dynamo {
 
 const char* AttrTypeName(AttrType t) {
@@ -144,6 +146,20 @@ int NestingDepth(const AttributeValue& v) {
     return 0;
   }
   return deepest + 1;
+}
+
+std::optional<int> CompareScalars(const AttributeValue& a, const AttributeValue& b) {
+  if (a.type != b.type) return std::nullopt;
+  if (a.type == AttrType::kN) {
+    auto x = Decimal::Parse(a.scalar), y = Decimal::Parse(b.scalar);
+    if (!x.ok() || !y.ok()) return std::nullopt;
+    return x->Compare(*y);
+  }
+  if (a.type == AttrType::kS || a.type == AttrType::kB) {
+    int c = a.scalar.compare(b.scalar);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  return std::nullopt;
 }
 
 size_t ItemSize(const Item& item) {

@@ -4,6 +4,7 @@
 // Construction from untrusted input goes through attribute_json.h, which enforces that.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ struct AttributeValue {
 // Deep equality; sets compare as sets.
 bool operator==(const AttributeValue& a, const AttributeValue& b);
 inline bool operator!=(const AttributeValue& a, const AttributeValue& b) { return !(a == b); }
+
+// Orders two scalars of the same type as DynamoDB does (N numerically, S and B bytewise):
+// -1, 0 or 1; nullopt when the types differ or are not S, N or B.
+std::optional<int> CompareScalars(const AttributeValue& a, const AttributeValue& b);
 
 // DynamoDB's size accounting, in bytes.
 size_t AttributeValueSize(const AttributeValue& v);

@@ -40,21 +40,6 @@ const char* UpdateTypeName(AttrType t) {
 
 bool IsSet(AttrType t) { return t == AttrType::kSS || t == AttrType::kNS || t == AttrType::kBS; }
 
-// -1, 0, 1 for two scalars of the same type (S, N, B); nullopt when not comparable.
-std::optional<int> CompareScalars(const AttributeValue& a, const AttributeValue& b) {
-  if (a.type != b.type) return std::nullopt;
-  if (a.type == AttrType::kN) {
-    auto x = Decimal::Parse(a.scalar), y = Decimal::Parse(b.scalar);
-    if (!x.ok() || !y.ok()) return std::nullopt;
-    return x->Compare(*y);
-  }
-  if (a.type == AttrType::kS || a.type == AttrType::kB) {
-    int c = a.scalar.compare(b.scalar);
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
-  }
-  return std::nullopt;
-}
-
 Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
 
 }  // namespace

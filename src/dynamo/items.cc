@@ -19,17 +19,15 @@ Status CheckKeyValueNotEmpty(const KeyElement& k, const AttributeValue& v) {
   return Status::Ok();
 }
 
-size_t KeyValueSize(const AttributeValue& v) { return AttributeValueSize(v); }
-
 Status CheckKeySizes(const TableInfo& t, const AttributeMap& m) {
   auto h = m.find(t.hash_key.name);
-  if (h != m.end() && KeyValueSize(h->second) > kMaxPartitionKeyBytes) {
+  if (h != m.end() && AttributeValueSize(h->second) > kMaxPartitionKeyBytes) {
     return Status::InvalidArgument(std::string(kInvalid) +
                                    "Size of hashkey has exceeded the maximum size limit of2048 bytes");
   }
   if (t.range_key) {
     auto r = m.find(t.range_key->name);
-    if (r != m.end() && KeyValueSize(r->second) > kMaxSortKeyBytes) {
+    if (r != m.end() && AttributeValueSize(r->second) > kMaxSortKeyBytes) {
       return Status::InvalidArgument(std::string(kInvalid) +
                                      "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
     }
@@ -54,13 +52,6 @@ Result<std::optional<Item>> DecodeLive(std::string_view bytes) {
   ASSIGN_OR_RETURN(StoredItem s, DecodeStoredItem(bytes));
   if (s.header.tombstone) return std::optional<Item>();
   return std::optional<Item>(std::move(s.item));
-}
-
-void EscapeBytes(const std::string& s, std::string* out) {
-  for (char c : s) {
-    out->push_back(c);
-    if (c == '\0') out->push_back(static_cast<char>(0xFF));
-  }
 }
 
 // Everything a write commits, encoded before the commit lock is taken.
@@ -284,7 +275,7 @@ Result<Page> ItemStore::Query(const TableRuntime& table, const QuerySpec& spec) 
       break;
     case Op::kBeginsWith: {
       std::string p = prefix;
-      EscapeBytes(spec.sort.a.scalar, &p);
+      AppendEscapedKeyBytes(spec.sort.a.scalar, &p);
       lower = p;
       upper = PrefixSuccessor(p);
       break;

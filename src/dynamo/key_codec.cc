@@ -5,6 +5,13 @@
 
 namespace floe::dynamo {
 
+void AppendEscapedKeyBytes(std::string_view bytes, std::string* out) {
+  for (char c : bytes) {
+    out->push_back(c);
+    if (c == '\0') out->push_back(static_cast<char>(0xFF));
+  }
+}
+
 void EncodeKeyValue(const AttributeValue& v, std::string* out) {
   if (v.type == AttrType::kN) {
     auto d = Decimal::Parse(v.scalar);
@@ -12,10 +19,7 @@ void EncodeKeyValue(const AttributeValue& v, std::string* out) {
     (d.ok() ? d.value() : Decimal()).EncodeOrdered(out);
     return;
   }
-  for (char c : v.scalar) {
-    out->push_back(c);
-    if (c == '\0') out->push_back(static_cast<char>(0xFF));
-  }
+  AppendEscapedKeyBytes(v.scalar, out);
   out->push_back('\0');
   out->push_back('\x01');
 }

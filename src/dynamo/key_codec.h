@@ -17,6 +17,10 @@
 
 namespace floe::dynamo {
 
+// Appends bytes escaped as in enc(S|B), without the terminator: the common prefix of the
+// encodings of every S or B value that begins with bytes (Query's begins_with).
+void AppendEscapedKeyBytes(std::string_view bytes, std::string* out);
+
 // Appends the order-preserving encoding of a key attribute (S, N or B).
 void EncodeKeyValue(const AttributeValue& v, std::string* out);
 // Decodes one key value of the given type from the front of *in. Errors: kCorruption.

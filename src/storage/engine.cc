@@ -70,7 +70,6 @@ void WriteBatch::DeleteRange(Cf cf, std::string_view begin, std::string_view end
   ++impl_->count;
 }
 size_t WriteBatch::Count() const { return impl_->count; }
-size_t WriteBatch::ByteSize() const { return impl_->batch.GetDataSize(); }
 void WriteBatch::Clear() {
   impl_->batch.Clear();
   impl_->count = 0;
@@ -101,7 +100,6 @@ struct Iterator::Impl {
 Iterator::Iterator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Iterator::~Iterator() = default;
 void Iterator::Seek(std::string_view key) { impl_->it->Seek(ToSlice(key)); }
-void Iterator::SeekForPrev(std::string_view key) { impl_->it->SeekForPrev(ToSlice(key)); }
 void Iterator::SeekToFirst() { impl_->it->SeekToFirst(); }
 void Iterator::SeekToLast() { impl_->it->SeekToLast(); }
 void Iterator::Next() { impl_->it->Next(); }
@@ -265,24 +263,6 @@ Status Engine::WaitDurable(uint64_t token) {
   RETURN_IF_ERROR(FromRocks(impl_->db->FlushWAL(options_.durability == Durability::kSync)));
   impl_->durable_token.store(target, std::memory_order_release);
   return Status::Ok();
-}
-
-Status Engine::Flush() {
-  rocksdb::FlushOptions fo;
-  for (auto* h : impl_->cfs) {
-    RETURN_IF_ERROR(FromRocks(impl_->db->Flush(fo, h)));
-  }
-  return FromRocks(impl_->db->FlushWAL(/*sync=*/true));
-}
-
-uint64_t Engine::ApproximateSize(Cf cf, std::string_view begin, std::string_view end) {
-  rocksdb::Range r(ToSlice(begin), ToSlice(end));
-  uint64_t size = 0;
-  rocksdb::SizeApproximationOptions o;
-  o.include_memtables = true;
-  o.include_files = true;
-  auto s = impl_->db->GetApproximateSizes(o, impl_->cfs[static_cast<int>(cf)], &r, 1, &size);
-  return s.ok() ? size : 0;
 }
 
 // ---- KeyLocks ----

@@ -49,7 +49,6 @@ class WriteBatch {
   // Deletes keys in [begin, end).
   void DeleteRange(Cf cf, std::string_view begin, std::string_view end);
   size_t Count() const;
-  size_t ByteSize() const;
   void Clear();
 
  private:
@@ -65,7 +64,6 @@ class Iterator {
  public:
   ~Iterator();
   void Seek(std::string_view key);
-  void SeekForPrev(std::string_view key);
   void SeekToFirst();
   void SeekToLast();
   void Next();
@@ -113,12 +111,6 @@ class Engine {
   // Makes every write up to token durable (per options). Blocks for one WAL flush at most;
   // concurrent callers share flushes. Thread-safe.
   Status WaitDurable(uint64_t token);
-
-  // Flushes memtables and syncs the WAL (clean shutdown, tests).
-  Status Flush();
-
-  // Approximate on-disk bytes of a key range.
-  uint64_t ApproximateSize(Cf cf, std::string_view begin, std::string_view end);
 
   Durability durability() const { return options_.durability; }
 
