@@ -43,6 +43,13 @@ ApiError ApiError::RequestTooLarge(size_t limit) {
 ApiError ApiError::Internal(std::string m) { return Make(500, std::string(kDynamo) + "InternalServerError", std::move(m)); }
 ApiError ApiError::Unavailable(std::string m) { return Make(503, std::string(kCoral) + "ServiceUnavailableException", std::move(m)); }
 
+ApiError ApiError::ExpiredIterator(std::string m) {
+  return Make(400, std::string(kDynamo) + "ExpiredIteratorException", std::move(m));
+}
+ApiError ApiError::TrimmedDataAccess(std::string m) {
+  return Make(400, std::string(kDynamo) + "TrimmedDataAccessException", std::move(m));
+}
+
 ApiError ApiError::FromStatus(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return Validation(s.message());
@@ -52,6 +59,8 @@ ApiError ApiError::FromStatus(const Status& s) {
     case StatusCode::kConditionFailed: return ConditionalCheckFailed(s.message());
     case StatusCode::kLimitExceeded: return LimitExceeded(s.message());
     case StatusCode::kUnavailable: return Unavailable(s.message());
+    case StatusCode::kExpired: return ExpiredIterator(s.message());
+    case StatusCode::kTrimmed: return TrimmedDataAccess(s.message());
     case StatusCode::kOk:
     case StatusCode::kIOError:
     case StatusCode::kCorruption:

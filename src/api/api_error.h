@@ -28,6 +28,8 @@ struct ApiError {
   static ApiError RequestTooLarge(size_t limit);
   static ApiError Internal(std::string message);
   static ApiError Unavailable(std::string message);
+  static ApiError ExpiredIterator(std::string message);
+  static ApiError TrimmedDataAccess(std::string message);
 
   // Maps a module Status to the DynamoDB error its code stands for (status.h).
   static ApiError FromStatus(const Status& status);

@@ -47,6 +47,12 @@ Status BatchGetItem(OpContext&, const json::Value&, json::Writer&);
 Status Query(OpContext&, const json::Value&, json::Writer&);
 Status Scan(OpContext&, const json::Value&, json::Writer&);
 
+// stream_ops.cc (DynamoDBStreams_20120810.*)
+Status ListStreams(OpContext&, const json::Value&, json::Writer&);
+Status DescribeStream(OpContext&, const json::Value&, json::Writer&);
+Status GetShardIterator(OpContext&, const json::Value&, json::Writer&);
+Status GetRecords(OpContext&, const json::Value&, json::Writer&);
+
 // Shared helpers (item_ops.cc).
 // The table for a data-plane operation; ResourceNotFoundException when absent.
 Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const std::string& name);

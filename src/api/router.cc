@@ -23,6 +23,34 @@ const std::unordered_map<std::string_view, OpHandler>& DynamoOps() {
   return ops;
 }
 
+const std::unordered_map<std::string_view, OpHandler>& StreamsOps() {
+  static const std::unordered_map<std::string_view, OpHandler> ops = {
+      {"ListStreams", &ListStreams},
+      {"DescribeStream", &DescribeStream},
+      {"GetShardIterator", &GetShardIterator},
+      {"GetRecords", &GetRecords},
+  };
+  return ops;
+}
+
+// The handler an X-Amz-Target names, or null.
+OpHandler FindOp(std::string_view target) {
+  constexpr std::string_view kDynamo = "DynamoDB_20120810.";
+  constexpr std::string_view kStreams = "DynamoDBStreams_20120810.";
+  const std::unordered_map<std::string_view, OpHandler>* table = nullptr;
+  if (target.substr(0, kDynamo.size()) == kDynamo) {
+    table = &DynamoOps();
+    target.remove_prefix(kDynamo.size());
+  } else if (target.substr(0, kStreams.size()) == kStreams) {
+    table = &StreamsOps();
+    target.remove_prefix(kStreams.size());
+  } else {
+    return nullptr;
+  }
+  auto it = table->find(target);
+  return it == table->end() ? nullptr : it->second;
+}
+
 ApiResponse ErrorResponse(const ApiError& e) {
   ApiResponse r;
   r.status = e.http_status;
@@ -43,18 +71,16 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
       return ErrorResponse(auth_error);
     }
     const std::string* target = request.Header("x-amz-target");
-    constexpr std::string_view kPrefix = "DynamoDB_20120810.";
-    if (!target || target->compare(0, kPrefix.size(), kPrefix) != 0) return ErrorResponse(ApiError::UnknownOperation());
-    auto op = DynamoOps().find(std::string_view(*target).substr(kPrefix.size()));
-    if (op == DynamoOps().end()) return ErrorResponse(ApiError::UnknownOperation());
+    const OpHandler op = target ? FindOp(*target) : nullptr;
+    if (!op) return ErrorResponse(ApiError::UnknownOperation());
 
     auto parsed = json::Parse(*request.body, 256);
     if (!parsed.ok()) return ErrorResponse(ApiError::Serialization(parsed.status().message()));
     if (!parsed->is_object()) return ErrorResponse(ApiError::Serialization("Start of structure or map expected"));
 
-    OpContext ctx{services_};
+    OpContext ctx{services_, 0, std::nullopt};
     json::Writer out;
-    Status st = op->second(ctx, *parsed, out);
+    Status st = op(ctx, *parsed, out);
     if (!st.ok()) {
       if (st.code() == StatusCode::kInternal || st.code() == StatusCode::kIOError ||
           st.code() == StatusCode::kCorruption) {

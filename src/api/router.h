@@ -1,5 +1,5 @@
 #pragma once
-// Routes DynamoDB JSON API requests (X-Amz-Target) to their operations. Transport-free:
+// Routes DynamoDB and DynamoDB Streams JSON API requests (X-Amz-Target) to their operations. Transport-free:
 // the http module hands it a request view and sends back what it returns. Thread-safe.
 #include <cstdint>
 #include <memory>
@@ -16,6 +16,9 @@ class ItemStore;
 namespace floe::storage {
 class Engine;
 }
+namespace floe::streams {
+class StreamManager;
+}
 
 namespace floe::api {
 
@@ -25,6 +28,7 @@ struct Services {
   storage::Engine* engine = nullptr;
   const ServerConfig* config = nullptr;
   const Clock* clock = nullptr;
+  streams::StreamManager* streams = nullptr;
 };
 
 struct ApiResponse {

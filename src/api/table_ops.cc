@@ -75,7 +75,52 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const dynamo::Ta
     w.EndObject();
   }
   w.Key("DeletionProtectionEnabled"); w.Bool(t.deletion_protection);
+  if (t.stream_enabled) {
+    w.Key("StreamSpecification");
+    w.StartObject();
+    w.Key("StreamEnabled"); w.Bool(true);
+    w.Key("StreamViewType"); w.String(t.stream_view_type);
+    w.EndObject();
+  }
+  if (!t.latest_stream_arn.empty()) {
+    w.Key("LatestStreamLabel"); w.String(t.latest_stream_label);
+    w.Key("LatestStreamArn"); w.String(t.latest_stream_arn);
+  }
   w.EndObject();
+}
+
+struct StreamSpec {
+  bool present = false;
+  bool enabled = false;
+  std::optional<std::string> view_type;
+};
+
+// StreamSpecification, with DynamoDB's messages.
+Status ParseStreamSpec(const json::Value& req, Validator& v, StreamSpec* out) {
+  const json::Value* spec = nullptr;
+  RETURN_IF_ERROR(OptObject(req, "StreamSpecification", &spec));
+  if (!spec) return Status::Ok();
+  out->present = true;
+  std::optional<bool> enabled;
+  RETURN_IF_ERROR(OptBool(*spec, "StreamEnabled", &enabled));
+  RETURN_IF_ERROR(OptString(*spec, "StreamViewType", &out->view_type));
+  v.NotNull(enabled.has_value(), "streamSpecification.streamEnabled");
+  v.Enum(out->view_type, "streamSpecification.streamViewType", {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
+  out->enabled = enabled.value_or(false);
+  return Status::Ok();
+}
+
+// Checks a parsed StreamSpecification after the constraint checks.
+Status CheckStreamSpec(const StreamSpec& s) {
+  if (!s.present) return Status::Ok();
+  if (s.enabled && !s.view_type) {
+    return Status::InvalidArgument(std::string(kInvalid) + "If stream is being enabled then UpdateViewType is required");
+  }
+  if (!s.enabled && s.view_type) {
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "If stream is being disabled, then UpdateViewType must not be specified");
+  }
+  return Status::Ok();
 }
 
 Result<AttrType> ParseScalarType(const std::string& s) {
@@ -126,8 +171,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   const json::Value *defs = nullptr, *schema = nullptr;
   RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
   RETURN_IF_ERROR(OptArray(req, "KeySchema", &schema));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification",
-                                          "SSESpecification", "Tags"}));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "SSESpecification", "Tags"}));
 
   Validator v;
   v.NotNull(defs != nullptr, "attributeDefinitions");
@@ -141,6 +185,8 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   Throughput tp;
   RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
+  StreamSpec stream;
+  RETURN_IF_ERROR(ParseStreamSpec(req, v, &stream));
 
   // Attribute definitions.
   std::vector<KeyElement> attr_defs;
@@ -235,6 +281,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
                                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
+  RETURN_IF_ERROR(CheckStreamSpec(stream));
 
   TableInfo proto;
   proto.name = *name;
@@ -248,6 +295,10 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   proto.deletion_protection = deletion_protection.value_or(false);
   proto.table_class = table_class.value_or("STANDARD");
+  if (stream.enabled) {
+    proto.stream_enabled = true;
+    proto.stream_view_type = *stream.view_type;
+  }
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Create(std::move(proto)));
   out.StartObject();
   out.Key("TableDescription");
@@ -335,8 +386,7 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(OptString(req, "BillingMode", &billing));
   RETURN_IF_ERROR(OptString(req, "TableClass", &table_class));
   RETURN_IF_ERROR(OptBool(req, "DeletionProtectionEnabled", &deletion_protection));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"GlobalSecondaryIndexUpdates", "StreamSpecification", "SSESpecification",
-                                          "ReplicaUpdates"}));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates"}));
   const json::Value* defs = nullptr;
   RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
   Validator v;
@@ -345,13 +395,16 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   v.Enum(table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   Throughput tp;
   RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
+  StreamSpec stream;
+  RETURN_IF_ERROR(ParseStreamSpec(req, v, &stream));
   RETURN_IF_ERROR(v.Done());
-  if (!billing && !tp.present && !table_class && !deletion_protection) {
+  if (!billing && !tp.present && !table_class && !deletion_protection && !stream.present) {
     return Status::InvalidArgument(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
         "SSESpecification or ReplicaUpdates is required");
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
+  RETURN_IF_ERROR(CheckStreamSpec(stream));
   if (!ctx.services.catalog->Find(*name).ok()) {
     return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
   }
@@ -367,8 +420,17 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
       return Status::InvalidArgument(std::string(kInvalid) +
                                      "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
     }
+    if (stream.present) {
+      if (stream.enabled && t.stream_enabled) {
+        return Status::InvalidArgument("Table already has an enabled stream: TableName: " + t.name);
+      }
+      if (!stream.enabled && !t.stream_enabled) {
+        return Status::InvalidArgument("Table has no stream to disable: TableName: " + t.name);
+      }
+    }
     if (tp.present && target == BillingMode::kProvisioned && t.billing_mode == BillingMode::kProvisioned &&
-        *tp.read == t.read_capacity && *tp.write == t.write_capacity && !table_class && !deletion_protection) {
+        *tp.read == t.read_capacity && *tp.write == t.write_capacity && !table_class && !deletion_protection &&
+        !stream.present) {
       return Status::InvalidArgument(
           "The provisioned throughput for the table will not change. The requested value equals the current value. "
           "Current ReadCapacityUnits provisioned for the table: " + std::to_string(t.read_capacity) +
@@ -392,6 +454,10 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
     t.billing_mode = target;
     if (table_class) t.table_class = *table_class;
     if (deletion_protection) t.deletion_protection = *deletion_protection;
+    if (stream.present) {
+      t.stream_enabled = stream.enabled;
+      t.stream_view_type = stream.enabled ? *stream.view_type : std::string();
+    }
     return Status::Ok();
   }));
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Find(*name));

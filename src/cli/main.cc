@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "json/json.h"
 #include "storage/engine.h"
+#include "streams/streams.h"
 
 namespace {
 
@@ -58,11 +59,18 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(s));
     } else if (key == "logLevel") {
       ASSIGN_OR_RETURN(c->log_level, need_string());
-    } else if (key == "threads" || key == "maxRequestBytes") {
+    } else if (key == "threads" || key == "maxRequestBytes" || key == "streamShards" ||
+               key == "streamRetentionSeconds" || key == "streamShardRolloverSeconds" ||
+               key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs") {
       int64_t n;
       if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
       if (key == "threads") c->threads = static_cast<int>(n);
-      else c->max_request_bytes = static_cast<size_t>(n);
+      else if (key == "maxRequestBytes") c->max_request_bytes = static_cast<size_t>(n);
+      else if (key == "streamShards") c->stream_shards = n;
+      else if (key == "streamRetentionSeconds") c->stream_retention_seconds = n;
+      else if (key == "streamShardRolloverSeconds") c->stream_shard_rollover_seconds = n;
+      else if (key == "streamIteratorLifetimeSeconds") c->stream_iterator_lifetime_seconds = n;
+      else c->maintenance_interval_ms = n;
     } else if (key == "accessKeys") {
       if (!v.is_object()) return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
       for (const auto& [id, secret] : v.members()) {
@@ -128,13 +136,23 @@ int Serve(int argc, char** argv) {
   floe::dynamo::Committer committer(engine.get(), &hlc, config.region);
   floe::dynamo::Catalog catalog(engine.get(), &committer, floe::SystemClock::Default(), config.region, config.account_id);
   floe::dynamo::ItemStore items(engine.get(), &committer);
-  for (Status st : {committer.Open(), catalog.Load()}) {
+  floe::streams::StreamOptions so;
+  so.shards = static_cast<int>(config.stream_shards);
+  so.retention_ms = config.stream_retention_seconds * 1000;
+  so.rollover_ms = config.stream_shard_rollover_seconds * 1000;
+  so.iterator_lifetime_ms = config.stream_iterator_lifetime_seconds * 1000;
+  so.maintenance_interval_ms = config.maintenance_interval_ms;
+  floe::streams::StreamManager streams(engine.get(), &committer, floe::SystemClock::Default(), config.region,
+                                       config.account_id, so);
+  catalog.SetListener(&streams);
+  for (Status st : {committer.Open(), catalog.Load(), streams.Load()}) {
     if (!st.ok()) {
       floe::log::Error("cannot load the catalog: {}", st.ToString());
       return 1;
     }
   }
-  floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default()};
+  streams.Start();
+  floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams};
   floe::api::Router router(services);
   floe::http::Server server(&router, engine.get(), config);
   if (Status st = server.Start(); !st.ok()) {
@@ -145,6 +163,7 @@ int Serve(int argc, char** argv) {
                   server.port(), config.region, config.data_dir, floe::DurabilityName(config.durability),
                   config.access_keys.empty() ? "accepted (loopback)" : "verified");
   server.Run();
+  streams.Stop();
   engine.reset();  // flushes memtables and the WAL
   floe::log::Info("floe stopped");
   return 0;

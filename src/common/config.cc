@@ -76,6 +76,13 @@ Status Validate(const ServerConfig& c) {
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error") {
     return Status::InvalidArgument("log level must be debug, info, warn or error");
   }
+  if (c.stream_shards < 1 || c.stream_shards > 64) return Status::InvalidArgument("streamShards must be 1..64");
+  if (c.stream_retention_seconds < 1) return Status::InvalidArgument("streamRetentionSeconds must be at least 1");
+  if (c.stream_shard_rollover_seconds < 1) return Status::InvalidArgument("streamShardRolloverSeconds must be at least 1");
+  if (c.stream_iterator_lifetime_seconds < 1) {
+    return Status::InvalidArgument("streamIteratorLifetimeSeconds must be at least 1");
+  }
+  if (c.maintenance_interval_ms < 10) return Status::InvalidArgument("maintenanceIntervalMs must be at least 10");
   if (!IsLoopbackHost(c.listen_host) && c.access_keys.empty()) {
     return Status::InvalidArgument(
         "refusing to listen on non-loopback address '" + c.listen_host +

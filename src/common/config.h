@@ -25,6 +25,12 @@ struct ServerConfig {
   std::map<std::string, std::string> access_keys;  // access key id -> secret access key
   std::string log_level = "info";
   size_t max_request_bytes = 16 * 1024 * 1024;
+  // DynamoDB Streams (streams/streams.h).
+  int64_t stream_shards = 4;                            // shards per stream generation, 1..64
+  int64_t stream_retention_seconds = 24 * 3600;         // records older than this are trimmed
+  int64_t stream_shard_rollover_seconds = 4 * 3600;     // shards close and get children this often
+  int64_t stream_iterator_lifetime_seconds = 15 * 60;   // ExpiredIteratorException after this
+  int64_t maintenance_interval_ms = 1000;               // background passes (trim, rollover)
 };
 
 // Parses "HOST:PORT" (HOST may be a bracketed IPv6 address).

@@ -15,6 +15,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kInternal: return "Internal";
     case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kExpired: return "Expired";
+    case StatusCode::kTrimmed: return "Trimmed";
   }
   return "Unknown";
 }

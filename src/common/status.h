@@ -9,6 +9,8 @@
 //   kLimitExceeded     -> LimitExceededException
 //   kIOError, kCorruption, kInternal -> InternalServerError (HTTP 500)
 //   kUnavailable       -> ServiceUnavailable (HTTP 503)
+//   kExpired           -> ExpiredIteratorException (DynamoDB Streams)
+//   kTrimmed           -> TrimmedDataAccessException (DynamoDB Streams)
 #include <cassert>
 #include <string>
 #include <utility>
@@ -28,6 +30,8 @@ enum class StatusCode {
   kCorruption,
   kInternal,
   kUnavailable,
+  kExpired,
+  kTrimmed,
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -48,6 +52,8 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status Expired(std::string m) { return {StatusCode::kExpired, std::move(m)}; }
+  static Status Trimmed(std::string m) { return {StatusCode::kTrimmed, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

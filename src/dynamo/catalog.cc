@@ -55,6 +55,7 @@ Status Catalog::Load() {
     RETURN_IF_ERROR(engine_->Get(storage::Cf::kMeta, StatsKey(info.id), &stats, &has_stats));
     if (has_stats) rt->stats = DecodeStats(stats);
     std::string name = info.name;
+    rt->log_changes.store(info.stream_enabled);
     rt->set_info(std::make_shared<const TableInfo>(std::move(info)));
     tables_[name] = rt;
   }
@@ -68,6 +69,35 @@ Result<std::shared_ptr<TableRuntime>> Catalog::Find(std::string_view name) const
   return it->second;
 }
 
+Status Catalog::CommitTableChange(TableRuntime* rt, const TableInfo* before, TableInfo* after,
+                                  const std::function<void(Committer::Context&)>& extra) {
+  uint64_t token = 0;
+  Status st = committer_->Commit(
+      [&](Committer::Context& ctx) -> Status {
+        if (listener_) RETURN_IF_ERROR(listener_->OnTableCommit(ctx, before, after));
+        if (after) {
+          ctx.batch().Put(storage::Cf::kMeta, kTablePrefix + after->name, EncodeTableInfo(*after));
+        } else {
+          // Under the commit lock: no write to this table can commit after this batch.
+          rt->dropped = true;
+          ctx.batch().Delete(storage::Cf::kMeta, kTablePrefix + before->name);
+          ctx.batch().Delete(storage::Cf::kMeta, StatsKey(rt->id));
+          ctx.batch().DeleteRange(storage::Cf::kItems, TablePrefix(rt->id), TablePrefixEnd(rt->id));
+        }
+        extra(ctx);
+        rt->log_changes.store(after && after->stream_enabled, std::memory_order_relaxed);
+        return Status::Ok();
+      },
+      &token);
+  if (!st.ok()) {
+    rt->dropped = false;
+    rt->log_changes.store(before && before->stream_enabled, std::memory_order_relaxed);
+  }
+  if (listener_) listener_->AfterTableCommit(st.ok());
+  RETURN_IF_ERROR(st);
+  return engine_->WaitDurable(token);
+}
+
 Result<std::shared_ptr<TableRuntime>> Catalog::Create(TableInfo proto) {
   std::unique_lock<std::shared_mutex> l(mu_);
   if (tables_.count(proto.name)) return Status::ResourceInUse("Table already exists: " + proto.name);
@@ -78,19 +108,12 @@ Result<std::shared_ptr<TableRuntime>> Catalog::Create(TableInfo proto) {
   if (proto.billing_mode == BillingMode::kPayPerRequest) proto.pay_per_request_since_ms = proto.creation_ms;
   auto rt = std::make_shared<TableRuntime>();
   rt->id = proto.id;
-  uint64_t token = 0;
-  Status st = committer_->Commit(
-      [&](Committer::Context& ctx) {
-        std::string next;
-        PutFixed32BE(proto.id + 1, &next);
-        ctx.batch().Put(storage::Cf::kMeta, kNextTableIdKey, next);
-        ctx.batch().Put(storage::Cf::kMeta, kTablePrefix + proto.name, EncodeTableInfo(proto));
-        ctx.TouchStats(*rt);
-        return Status::Ok();
-      },
-      &token);
-  RETURN_IF_ERROR(st);
-  RETURN_IF_ERROR(engine_->WaitDurable(token));
+  RETURN_IF_ERROR(CommitTableChange(rt.get(), nullptr, &proto, [&](Committer::Context& ctx) {
+    std::string next;
+    PutFixed32BE(proto.id + 1, &next);
+    ctx.batch().Put(storage::Cf::kMeta, kNextTableIdKey, next);
+    ctx.TouchStats(*rt);
+  }));
   ++next_table_id_;
   rt->set_info(std::make_shared<const TableInfo>(std::move(proto)));
   tables_[rt->info()->name] = rt;
@@ -102,13 +125,10 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Update(std::string_view name,
   std::unique_lock<std::shared_mutex> l(mu_);
   auto it = tables_.find(name);
   if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
-  TableInfo copy = *it->second->info();
+  auto before = it->second->info();
+  TableInfo copy = *before;
   RETURN_IF_ERROR(change(copy));
-  storage::WriteBatch b(engine_);
-  b.Put(storage::Cf::kMeta, kTablePrefix + copy.name, EncodeTableInfo(copy));
-  uint64_t token;
-  RETURN_IF_ERROR(engine_->Write(b, &token));
-  RETURN_IF_ERROR(engine_->WaitDurable(token));
+  RETURN_IF_ERROR(CommitTableChange(it->second.get(), before.get(), &copy, [](Committer::Context&) {}));
   auto info = std::make_shared<const TableInfo>(std::move(copy));
   it->second->set_info(info);
   return info;
@@ -119,25 +139,18 @@ Result<std::shared_ptr<TableRuntime>> Catalog::Drop(std::string_view name) {
   auto it = tables_.find(name);
   if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
   std::shared_ptr<TableRuntime> rt = it->second;
-  uint64_t token = 0;
-  Status st = committer_->Commit(
-      [&](Committer::Context& ctx) {
-        // Under the commit lock: no write to this table can commit after this batch.
-        rt->dropped = true;
-        ctx.batch().Delete(storage::Cf::kMeta, kTablePrefix + std::string(name));
-        ctx.batch().Delete(storage::Cf::kMeta, StatsKey(rt->id));
-        ctx.batch().DeleteRange(storage::Cf::kItems, TablePrefix(rt->id), TablePrefixEnd(rt->id));
-        ctx.batch().DeleteRange(storage::Cf::kChangeLog, TablePrefix(rt->id), TablePrefixEnd(rt->id));
-        return Status::Ok();
-      },
-      &token);
-  if (!st.ok()) {
-    rt->dropped = false;
-    return st;
-  }
-  RETURN_IF_ERROR(engine_->WaitDurable(token));
+  auto before = rt->info();
+  RETURN_IF_ERROR(CommitTableChange(rt.get(), before.get(), nullptr, [](Committer::Context&) {}));
   tables_.erase(it);
   return rt;
+}
+
+std::vector<std::shared_ptr<TableRuntime>> Catalog::ListTables() const {
+  std::shared_lock<std::shared_mutex> l(mu_);
+  std::vector<std::shared_ptr<TableRuntime>> out;
+  out.reserve(tables_.size());
+  for (const auto& [n, t] : tables_) out.push_back(t);
+  return out;
 }
 
 std::vector<std::string> Catalog::ListNames() const {

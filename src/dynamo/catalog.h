@@ -16,6 +16,18 @@
 
 namespace floe::dynamo {
 
+// Told of every table definition change, inside its commit (the streams module keeps its
+// stream definitions in the same batch as the table's).
+class TableListener {
+ public:
+  virtual ~TableListener() = default;
+  // Under the commit lock, in the batch that creates (before null), changes, or drops
+  // (after null) a table. May amend *after before it is persisted; an error aborts the commit.
+  virtual Status OnTableCommit(Committer::Context& ctx, const TableInfo* before, TableInfo* after) = 0;
+  // Once that commit has been written (committed) or abandoned.
+  virtual void AfterTableCommit(bool committed) = 0;
+};
+
 class Catalog {
  public:
   Catalog(storage::Engine* engine, Committer* committer, const Clock* clock, std::string region,
@@ -23,6 +35,8 @@ class Catalog {
 
   // Loads every table definition and its statistics.
   Status Load();
+  // Set once, before serving.
+  void SetListener(TableListener* listener) { listener_ = listener; }
 
   // Errors: kNotFound when no such table exists.
   Result<std::shared_ptr<TableRuntime>> Find(std::string_view name) const;
@@ -36,12 +50,14 @@ class Catalog {
   Result<std::shared_ptr<const TableInfo>> Update(std::string_view name,
                                                   const std::function<Status(TableInfo&)>& change);
 
-  // Removes the table, its items and its change records. Returns the runtime as it was.
-  // Errors: kNotFound.
+  // Removes the table and its items. Its change records stay until stream retention
+  // trims them. Returns the runtime as it was. Errors: kNotFound.
   Result<std::shared_ptr<TableRuntime>> Drop(std::string_view name);
 
   // Table names in ascending order.
   std::vector<std::string> ListNames() const;
+  // Every live table.
+  std::vector<std::shared_ptr<TableRuntime>> ListTables() const;
 
   const std::string& region() const { return region_; }
   const std::string& account_id() const { return account_id_; }
@@ -54,6 +70,11 @@ class Catalog {
   std::string region_;
   std::string account_id_;
   mutable std::shared_mutex mu_;
+  // Commits a table definition change through the Committer with the listener.
+  Status CommitTableChange(TableRuntime* rt, const TableInfo* before, TableInfo* after,
+                           const std::function<void(Committer::Context&)>& extra);
+
+  TableListener* listener_ = nullptr;
   std::map<std::string, std::shared_ptr<TableRuntime>, std::less<>> tables_;
   uint32_t next_table_id_ = 1;
 };

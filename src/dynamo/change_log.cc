@@ -73,6 +73,17 @@ Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view i
   return r;
 }
 
+bool PeekChangeHeader(std::string_view in, uint64_t* hlc, uint64_t* partition_hash) {
+  if (in.size() < 19 || static_cast<uint8_t>(in[0]) != kRecordVersion) return false;
+  in.remove_prefix(3);
+  return GetFixed64BE(&in, hlc) && GetFixed64BE(&in, partition_hash);
+}
+
+bool SequenceOfChangeKey(std::string_view key, uint64_t* sequence) {
+  uint32_t table_id;
+  return GetFixed32BE(&key, &table_id) && GetFixed64BE(&key, sequence) && key.empty();
+}
+
 std::string StatsKey(uint32_t table_id) {
   std::string k = "stats/";
   PutFixed32BE(table_id, &k);
@@ -108,6 +119,7 @@ Status Committer::Open() {
     std::string_view in = v;
     if (!GetFixed64BE(&in, &last_sequence_)) return Status::Corruption("changelog: bad last sequence");
   }
+  durable_sequence_ = last_sequence_;  // recovered records are durable
   return Status::Ok();
 }
 
@@ -116,10 +128,26 @@ uint64_t Committer::last_sequence() const {
   return last_sequence_;
 }
 
-void Committer::Context::AddChange(TableRuntime& table, const std::string& encoded_record, int64_t item_delta,
+void Committer::AdvanceDurableLocked() {
+  const uint64_t durable_token = engine_->DurableToken();
+  while (!pending_.empty() && pending_.front().first <= durable_token) {
+    durable_sequence_ = pending_.front().second;
+    pending_.pop_front();
+  }
+}
+
+uint64_t Committer::DurableSequence() {
+  std::lock_guard<std::mutex> l(mu_);
+  AdvanceDurableLocked();
+  return durable_sequence_;
+}
+
+void Committer::Context::AddChange(TableRuntime& table, const std::string* encoded_record, int64_t item_delta,
                                    int64_t size_delta) {
-  const uint64_t sequence = ++committer_->last_sequence_;
-  batch_.Put(storage::Cf::kChangeLog, ChangeLogKey(table.id, sequence), encoded_record);
+  if (encoded_record) {
+    const uint64_t sequence = ++committer_->last_sequence_;
+    batch_.Put(storage::Cf::kChangeLog, ChangeLogKey(table.id, sequence), *encoded_record);
+  }
   TouchStats(table);
   table.stats.item_count += item_delta;
   table.stats.size_bytes += size_delta;
@@ -148,6 +176,11 @@ Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* 
       ctx.batch_.Put(storage::Cf::kMeta, kLastSequenceKey, v);
     }
     st = engine_->Write(ctx.batch_, token);
+    if (st.ok() && last_sequence_ != seq_before) {
+      AdvanceDurableLocked();  // keeps the queue as short as the unflushed commits
+      pending_.emplace_back(*token, last_sequence_);
+      AdvanceDurableLocked();
+    }
   }
   if (!st.ok()) {
     // Nothing was written: undo the in-memory effects of fill.

@@ -10,7 +10,9 @@
 // encode everything they can before Commit, so that the lock covers little more than the
 // WAL append. HLC timestamps come from NewTimestamp(), taken under the item's key lock, so
 // versions of one item get increasing timestamps.
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,6 +51,10 @@ std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t pa
                          const Item& keys, const Item* old_image, const Item* new_image);
 // Errors: kCorruption.
 Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view value);
+// The header fields of an encoded record, without decoding the images. False if malformed.
+bool PeekChangeHeader(std::string_view value, uint64_t* hlc, uint64_t* partition_hash);
+// The sequence number of a change-log key. False if malformed.
+bool SequenceOfChangeKey(std::string_view key, uint64_t* sequence);
 
 // Per-table counters, kept exact by the Committer.
 struct TableStats {
@@ -71,6 +77,10 @@ struct TableRuntime {
   }
   TableStats stats;
   bool dropped = false;
+  // Whether writes append change records: true while a consumer needs them (an enabled
+  // stream). Changed only under the commit lock, so a commit reads it exactly there;
+  // writers may read it earlier as a hint for encoding outside the lock.
+  std::atomic<bool> log_changes{false};
 
  private:
   mutable std::mutex info_mu;
@@ -88,9 +98,11 @@ class Committer {
   class Context {
    public:
     storage::WriteBatch& batch() { return batch_; }
-    // Appends an encoded change record (EncodeChange) under the next sequence number and
-    // updates the table's stats.
-    void AddChange(TableRuntime& table, const std::string& encoded_record, int64_t item_delta, int64_t size_delta);
+    // Updates the table's stats and, when encoded_record is not null, appends the record
+    // (EncodeChange) under the next sequence number.
+    void AddChange(TableRuntime& table, const std::string* encoded_record, int64_t item_delta, int64_t size_delta);
+    // The sequence number the next AddChange would assign.
+    uint64_t next_sequence() const { return committer_->last_sequence_ + 1; }
     // Records a stats change without a change record (table creation, drop).
     void TouchStats(TableRuntime& table);
 
@@ -107,6 +119,10 @@ class Committer {
   Status Commit(const std::function<Status(Context&)>& fill, uint64_t* token);
 
   uint64_t last_sequence() const;
+  // The highest sequence number whose commit is durable (Engine::WaitDurable): every record
+  // at or below it survives a crash. Readers of the change log stop there, so that no
+  // consumer ever sees a change that could be lost.
+  uint64_t DurableSequence();
   uint64_t NewTimestamp() { return hlc_->Now(); }
   const std::string& region() const { return region_; }
   // A table's statistics, read under the commit lock.
@@ -118,11 +134,15 @@ class Committer {
   storage::Engine* engine() { return engine_; }
 
  private:
+  void AdvanceDurableLocked();
+
   storage::Engine* engine_;
   Hlc* hlc_;
   std::string region_;
   mutable std::mutex mu_;
   uint64_t last_sequence_ = 0;
+  uint64_t durable_sequence_ = 0;
+  std::deque<std::pair<uint64_t, uint64_t>> pending_;  // (engine token, last sequence) per commit
 };
 
 std::string StatsKey(uint32_t table_id);

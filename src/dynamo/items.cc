@@ -54,40 +54,61 @@ Result<std::optional<Item>> DecodeLive(std::string_view bytes) {
   return std::optional<Item>(std::move(s.item));
 }
 
-// Everything a write commits, encoded before the commit lock is taken.
+// Everything a write commits, encoded before the commit lock is taken. The change record is
+// encoded early when the table logs changes; if that changes before the commit (a stream is
+// enabled or disabled meanwhile), ApplyPrepared settles it under the lock.
 struct PreparedWrite {
   std::string item_value;  // empty: delete the key
-  std::string record;      // the change record
+  std::string record;      // the change record, if encoded
+  bool has_record = false;
+  ChangeKind kind = ChangeKind::kInsert;
+  uint64_t hlc = 0;
+  uint64_t hash = 0;
+  const Item* key = nullptr;  // these three outlive the commit
+  const Item* old_item = nullptr;
+  const Item* new_item = nullptr;
   int64_t item_delta = 0;
   int64_t size_delta = 0;
+
+  void EncodeRecord(const std::string& region) {
+    record = EncodeChange(kind, false, hlc, hash, region, *key, old_item, new_item);
+    has_record = true;
+  }
 };
 
-PreparedWrite PrepareWrite(Committer& committer, const Item& key, uint64_t hash, const std::optional<Item>& old_item,
-                           const std::optional<Item>& new_item) {
+PreparedWrite PrepareWrite(Committer& committer, const TableRuntime& table, const Item& key, uint64_t hash,
+                           const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
   PreparedWrite p;
-  const uint64_t hlc = committer.NewTimestamp();
+  p.hlc = committer.NewTimestamp();
+  p.hash = hash;
+  p.key = &key;
+  p.old_item = old_item ? &*old_item : nullptr;
+  p.new_item = new_item ? &*new_item : nullptr;
   if (new_item) {
     VersionHeader h;
-    h.hlc = hlc;
+    h.hlc = p.hlc;
     h.region = committer.region();
     EncodeStoredItem(h, *new_item, &p.item_value);
   }
-  const ChangeKind kind = !old_item ? ChangeKind::kInsert : (new_item ? ChangeKind::kModify : ChangeKind::kRemove);
-  p.record = EncodeChange(kind, false, hlc, hash, committer.region(), key, old_item ? &*old_item : nullptr,
-                          new_item ? &*new_item : nullptr);
-  p.item_delta = kind == ChangeKind::kInsert ? 1 : (kind == ChangeKind::kRemove ? -1 : 0);
+  p.kind = !old_item ? ChangeKind::kInsert : (new_item ? ChangeKind::kModify : ChangeKind::kRemove);
+  if (table.log_changes.load(std::memory_order_relaxed)) p.EncodeRecord(committer.region());
+  p.item_delta = p.kind == ChangeKind::kInsert ? 1 : (p.kind == ChangeKind::kRemove ? -1 : 0);
   p.size_delta = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
                  static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
   return p;
 }
 
-void ApplyPrepared(Committer::Context& ctx, TableRuntime& table, const std::string& key_bytes, const PreparedWrite& p) {
+// Under the commit lock.
+void ApplyPrepared(Committer::Context& ctx, const std::string& region, TableRuntime& table,
+                   const std::string& key_bytes, PreparedWrite& p) {
   if (!p.item_value.empty()) {
     ctx.batch().Put(storage::Cf::kItems, key_bytes, p.item_value);
   } else {
     ctx.batch().Delete(storage::Cf::kItems, key_bytes);
   }
-  ctx.AddChange(table, p.record, p.item_delta, p.size_delta);
+  const bool log = table.log_changes.load(std::memory_order_relaxed);
+  if (log && !p.has_record) p.EncodeRecord(region);
+  ctx.AddChange(table, log ? &p.record : nullptr, p.item_delta, p.size_delta);
 }
 
 Status TableGone() { return Status::NotFound("Requested resource not found"); }
@@ -157,11 +178,11 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
   const bool unchanged = (!next && !result.old_item) || (next && result.old_item && *next == *result.old_item);
   result.new_item = next;
   if (unchanged) return result;  // a write that changes nothing writes nothing
-  const PreparedWrite prepared = PrepareWrite(*committer_, key, ek.hash, result.old_item, next);
+  PreparedWrite prepared = PrepareWrite(*committer_, *table, key, ek.hash, result.old_item, next);
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         if (table->dropped) return TableGone();
-        ApplyPrepared(ctx, *table, ek.bytes, prepared);
+        ApplyPrepared(ctx, committer_->region(), *table, ek.bytes, prepared);
         return Status::Ok();
       },
       &result.durable_token));
@@ -196,14 +217,14 @@ Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& write
     const auto& w = writes[i];
     const auto& old_item = prepared[i].old_item;
     if ((!w.new_item && !old_item) || (w.new_item && old_item && *w.new_item == *old_item)) continue;  // no change
-    encoded[i] = PrepareWrite(*committer_, w.key, prepared[i].ek.hash, old_item, w.new_item);
+    encoded[i] = PrepareWrite(*committer_, *w.table, w.key, prepared[i].ek.hash, old_item, w.new_item);
   }
   uint64_t token = 0;
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         for (size_t i = 0; i < writes.size(); ++i) {
           if (writes[i].table->dropped) return TableGone();
-          if (encoded[i]) ApplyPrepared(ctx, *writes[i].table, prepared[i].ek.bytes, *encoded[i]);
+          if (encoded[i]) ApplyPrepared(ctx, committer_->region(), *writes[i].table, prepared[i].ek.bytes, *encoded[i]);
         }
         return Status::Ok();
       },

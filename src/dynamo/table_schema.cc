@@ -64,6 +64,12 @@ std::string EncodeTableInfo(const TableInfo& t) {
   w.Key("creationMs"); w.Int64(t.creation_ms);
   w.Key("deletionProtection"); w.Bool(t.deletion_protection);
   w.Key("tableClass"); w.String(t.table_class);
+  if (t.stream_enabled || !t.latest_stream_arn.empty()) {
+    w.Key("streamEnabled"); w.Bool(t.stream_enabled);
+    w.Key("streamViewType"); w.String(t.stream_view_type);
+    w.Key("latestStreamArn"); w.String(t.latest_stream_arn);
+    w.Key("latestStreamLabel"); w.String(t.latest_stream_label);
+  }
   w.EndObject();
   return w.Take();
 }
@@ -103,6 +109,10 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
   if (const json::Value* v = o.Find("deletionProtection"); v && v->is_bool()) t.deletion_protection = v->as_bool();
   t.table_class = str("tableClass");
   if (t.table_class.empty()) t.table_class = "STANDARD";
+  if (const json::Value* v = o.Find("streamEnabled"); v && v->is_bool()) t.stream_enabled = v->as_bool();
+  t.stream_view_type = str("streamViewType");
+  t.latest_stream_arn = str("latestStreamArn");
+  t.latest_stream_label = str("latestStreamLabel");
   if (t.name.empty() || t.id == 0) return Status::Corruption("catalog: table entry lacks name or id");
   return t;
 }

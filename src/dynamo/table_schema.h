@@ -36,6 +36,12 @@ struct TableInfo {
   int64_t creation_ms = 0;
   bool deletion_protection = false;
   std::string table_class = "STANDARD";
+  // DynamoDB Streams: the current specification, and the newest stream the table has had
+  // (kept after the stream is disabled, as DescribeTable shows it).
+  bool stream_enabled = false;
+  std::string stream_view_type;  // KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES
+  std::string latest_stream_arn;
+  std::string latest_stream_label;
 };
 
 // Persisted as JSON. Errors: kCorruption.

@@ -265,6 +265,8 @@ Status Engine::WaitDurable(uint64_t token) {
   return Status::Ok();
 }
 
+uint64_t Engine::DurableToken() const { return impl_->durable_token.load(std::memory_order_acquire); }
+
 // ---- KeyLocks ----
 
 KeyLocks::Guard::~Guard() {

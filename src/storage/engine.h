@@ -111,6 +111,8 @@ class Engine {
   // Makes every write up to token durable (per options). Blocks for one WAL flush at most;
   // concurrent callers share flushes. Thread-safe.
   Status WaitDurable(uint64_t token);
+  // The highest token known durable.
+  uint64_t DurableToken() const;
 
   Durability durability() const { return options_.durability; }
 
