@@ -6,6 +6,10 @@ usage: scripts/compat_table.py > docs/compatibility.md"""
 import json
 
 MODEL = "/usr/lib/python3/dist-packages/botocore/data/dynamodb/2012-08-10/service-2.json"
+STREAMS_MODEL = "/usr/lib/python3/dist-packages/botocore/data/dynamodbstreams/2012-08-10/service-2.json"
+STREAM_SPEC = ("yes (KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES; enabling an enabled stream, disabling a "
+               "missing one, a missing or superfluous StreamViewType are DynamoDB's ValidationExceptions; each "
+               "enable creates a new stream ARN, LatestStreamArn/Label stay after disabling)")
 EXPR = "yes (expression language: every function, operator and action)"
 LEGACY = "yes (legacy form, translated to the expression AST)"
 NAMES = "yes (placeholders; unused or missing names are errors)"
@@ -17,14 +21,14 @@ STATUS = {
                     "ProvisionedThroughput": "yes (1..40000 units)", "TableClass": "yes (recorded, described)",
                     "DeletionProtectionEnabled": "yes",
                     "LocalSecondaryIndexes": "not yet (issue 4); rejected", "GlobalSecondaryIndexes": "not yet (issue 4); rejected",
-                    "StreamSpecification": "not yet (issue 5); rejected", "SSESpecification": "not yet; rejected",
+                    "StreamSpecification": STREAM_SPEC, "SSESpecification": "not yet; rejected",
                     "Tags": "not yet (tagging: issue 4); rejected"},
     "DescribeTable": {"TableName": "yes"},
     "ListTables": {"ExclusiveStartTableName": "yes", "Limit": "yes (1..100)"},
     "DeleteTable": {"TableName": "yes (refused while DeletionProtectionEnabled)"},
     "UpdateTable": {"TableName": "yes", "BillingMode": "yes", "ProvisionedThroughput": "yes", "TableClass": "yes",
                     "DeletionProtectionEnabled": "yes", "AttributeDefinitions": "accepted (only needed with GSI updates)",
-                    "GlobalSecondaryIndexUpdates": "not yet (issue 4); rejected", "StreamSpecification": "not yet (issue 5); rejected",
+                    "GlobalSecondaryIndexUpdates": "not yet (issue 4); rejected", "StreamSpecification": STREAM_SPEC,
                     "SSESpecification": "not yet; rejected", "ReplicaUpdates": "not yet (global tables); rejected"},
     "PutItem": {"TableName": "yes", "Item": "yes", "ReturnValues": "yes (NONE, ALL_OLD)",
                 "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated; no LSIs yet, nothing to report",
@@ -63,6 +67,19 @@ STATUS = {
              "ReturnConsumedCapacity": CAPACITY, "TotalSegments": "yes (hash-range segments)", "Segment": "yes",
              "ProjectionExpression": "yes", "FilterExpression": "yes", "ExpressionAttributeNames": NAMES,
              "ExpressionAttributeValues": VALUES, "ConsistentRead": "yes"},
+}
+STREAMS_STATUS = {
+    "ListStreams": {"TableName": "yes (streams of live and deleted tables within retention)",
+                    "Limit": "yes (1..100)", "ExclusiveStartStreamArn": "yes (malformed ARN: ValidationException)"},
+    "DescribeStream": {"StreamArn": "yes (ENABLED or DISABLED; KeySchema; CreationRequestDateTime)",
+                       "Limit": "yes (1..100 shards)", "ExclusiveStartShardId": "yes (shards in lexical order)",
+                       "ShardFilter": "yes (CHILD_SHARDS)"},
+    "GetShardIterator": {"StreamArn": "yes", "ShardId": "yes (unknown shard: ResourceNotFoundException)",
+                         "ShardIteratorType": "yes (TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER)",
+                         "SequenceNumber": "yes (required by AT/AFTER, refused by TRIM_HORIZON/LATEST; outside the "
+                                           "shard: ValidationException; trimmed: TrimmedDataAccessException)"},
+    "GetRecords": {"ShardIterator": "yes (signed; expires after 15 minutes: ExpiredIteratorException)",
+                   "Limit": "yes (1..1000; at most 1 MB per call)"},
 }
 LATER = {"TransactWriteItems": "issue 4", "TransactGetItems": "issue 4", "UpdateTimeToLive": "issue 4",
          "DescribeTimeToLive": "issue 4", "TagResource": "issue 4", "UntagResource": "issue 4",
@@ -144,7 +161,19 @@ def main():
             note = "backups, exports, imports and contributor insights are outside the current issues"
         out += [f"### {op}: not yet ({note})", ""]
     out += ["## DynamoDB Streams API", "",
-            "Not yet (issue 5): `DynamoDBStreams_20120810.*` targets answer `UnknownOperationException`.", ""]
+            "`X-Amz-Target: DynamoDBStreams_20120810.<Operation>` on the same endpoint. Records come from the change",
+            "log written in the item's own WriteBatch and are visible as soon as the write is acknowledged;",
+            "see docs/formats/streams.md for shards, sequence numbers, retention and iterators.", ""]
+    sm = json.load(open(STREAMS_MODEL))
+    for op in sorted(sm["operations"]):
+        out += [f"### {op}: supported", "", "| parameter | status |", "|---|---|"]
+        members = sm["shapes"][sm["operations"][op]["input"]["shape"]]["members"]
+        for p in members:
+            out.append(f"| {p} | {STREAMS_STATUS[op].get(p, 'MISSING')} |")
+        for p, st in STREAMS_STATUS[op].items():
+            if p not in members:
+                out.append(f"| {p} | {st} (newer than Debian's botocore model) |")
+        out.append("")
     print("\n".join(out))
 
 
