@@ -59,9 +59,9 @@ def rss_mb(pid):
     return 0.0
 
 
-def wrk(port, op):
+def wrk(port, op, extra=()):
     cmd = ["wrk", "-t2", "-c64", f"-d{DURATION}s", "--latency", "-s", os.path.join(HERE, "kv.lua"),
-           f"http://127.0.0.1:{port}", "--", op]
+           f"http://127.0.0.1:{port}", "--", op, *extra]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {p: re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups() for p in ("50", "99")}

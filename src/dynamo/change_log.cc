@@ -18,9 +18,9 @@ std::string ChangeLogKey(uint32_t table_id, uint64_t sequence) {
 }
 
 std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t partition_hash, const std::string& region,
-                         const Item& keys, const Item* old_image, const Item* new_image) {
+                         const Item& keys, const std::string_view* old_body, const std::string_view* new_body) {
   std::string out;
-  out.reserve(64 + (old_image ? 1100 : 0) + (new_image ? 1100 : 0));
+  out.reserve(64 + (old_body ? old_body->size() : 0) + (new_body ? new_body->size() : 0));
   out.push_back(static_cast<char>(kRecordVersion));
   out.push_back(static_cast<char>(kind));
   out.push_back(static_cast<char>(by_ttl ? 1 : 0));
@@ -29,16 +29,20 @@ std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t pa
   PutVarint(region.size(), &out);
   out += region;
   EncodeAttributeMap(keys, &out);
-  out.push_back(old_image ? 1 : 0);
-  if (old_image) EncodeAttributeMap(*old_image, &out);
-  out.push_back(new_image ? 1 : 0);
-  if (new_image) EncodeAttributeMap(*new_image, &out);
+  out.push_back(old_body ? 1 : 0);
+  if (old_body) out.append(*old_body);
+  out.push_back(new_body ? 1 : 0);
+  if (new_body) out.append(*new_body);
   return out;
 }
 
 std::string EncodeChangeRecord(const ChangeRecord& r) {
-  return EncodeChange(r.kind, r.by_ttl, r.hlc, r.partition_hash, r.region, r.keys,
-                      r.old_image ? &*r.old_image : nullptr, r.new_image ? &*r.new_image : nullptr);
+  std::string old_bytes, new_bytes;
+  if (r.old_image) EncodeAttributeMap(*r.old_image, &old_bytes);
+  if (r.new_image) EncodeAttributeMap(*r.new_image, &new_bytes);
+  const std::string_view old_body = old_bytes, new_body = new_bytes;
+  return EncodeChange(r.kind, r.by_ttl, r.hlc, r.partition_hash, r.region, r.keys, r.old_image ? &old_body : nullptr,
+                      r.new_image ? &new_body : nullptr);
 }
 
 Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view in) {

@@ -46,9 +46,10 @@ struct ChangeRecord {
 std::string ChangeLogKey(uint32_t table_id, uint64_t sequence);
 // The record's value bytes (sequence and table id live in the key).
 std::string EncodeChangeRecord(const ChangeRecord& r);
-// Same, without copying the images (null: absent).
+// Same, from the images' encoded attribute-map bodies (EncodeAttributeMap, or
+// StoredItemBody of a stored version), copied as they are (null: absent).
 std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t partition_hash, const std::string& region,
-                         const Item& keys, const Item* old_image, const Item* new_image);
+                         const Item& keys, const std::string_view* old_body, const std::string_view* new_body);
 // Errors: kCorruption.
 Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view value);
 // The header fields of an encoded record, without decoding the images. False if malformed.

@@ -184,6 +184,17 @@ void EncodeStoredItem(const VersionHeader& header, const Item& item, std::string
   if (!header.tombstone) EncodeAttributeMap(item, out);
 }
 
+std::string_view StoredItemBody(std::string_view in) {
+  if (in.size() < 10 || static_cast<uint8_t>(in[0]) != kFormatVersion || (static_cast<uint8_t>(in[1]) & kFlagTombstone)) {
+    return {};
+  }
+  in.remove_prefix(10);
+  uint64_t region_len;
+  if (!GetVarint(&in, &region_len) || region_len > in.size()) return {};
+  in.remove_prefix(region_len);
+  return in;
+}
+
 Result<StoredItem> DecodeStoredItem(std::string_view in) {
   if (in.size() < 2) return Bad("truncated header");
   if (static_cast<uint8_t>(in[0]) != kFormatVersion) return Bad("unknown format version");

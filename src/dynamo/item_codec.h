@@ -26,6 +26,10 @@ void EncodeStoredItem(const VersionHeader& header, const Item& item, std::string
 // Errors: kCorruption.
 Result<StoredItem> DecodeStoredItem(std::string_view bytes);
 
+// The attribute-map body of an encoded live version (EncodeStoredItem's output), without
+// decoding it; empty for a tombstone or malformed bytes.
+std::string_view StoredItemBody(std::string_view stored);
+
 // The attribute-map body alone (used inside change records too).
 void EncodeAttributeMap(const AttributeMap& m, std::string* out);
 // Decodes a body from the front of *in and advances it. Errors: kCorruption.

@@ -64,26 +64,31 @@ struct PreparedWrite {
   ChangeKind kind = ChangeKind::kInsert;
   uint64_t hlc = 0;
   uint64_t hash = 0;
-  const Item* key = nullptr;  // these three outlive the commit
-  const Item* old_item = nullptr;
-  const Item* new_item = nullptr;
+  const Item* key = nullptr;  // outlives the commit
+  // The images' encoded bodies: the old one in the stored bytes read before the write (which
+  // outlive the commit), the new one in item_value.
+  std::optional<std::string_view> old_body;
   int64_t item_delta = 0;
   int64_t size_delta = 0;
 
   void EncodeRecord(const std::string& region) {
-    record = EncodeChange(kind, false, hlc, hash, region, *key, old_item, new_item);
+    std::optional<std::string_view> new_body;
+    if (!item_value.empty()) new_body = StoredItemBody(item_value);
+    record = EncodeChange(kind, false, hlc, hash, region, *key, old_body ? &*old_body : nullptr,
+                          new_body ? &*new_body : nullptr);
     has_record = true;
   }
 };
 
+// old_stored: the stored bytes of old_item (live version), which must outlive the commit.
 PreparedWrite PrepareWrite(Committer& committer, const TableRuntime& table, const Item& key, uint64_t hash,
-                           const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
+                           const std::optional<Item>& old_item, std::string_view old_stored,
+                           const std::optional<Item>& new_item) {
   PreparedWrite p;
   p.hlc = committer.NewTimestamp();
   p.hash = hash;
   p.key = &key;
-  p.old_item = old_item ? &*old_item : nullptr;
-  p.new_item = new_item ? &*new_item : nullptr;
+  if (old_item) p.old_body = StoredItemBody(old_stored);
   if (new_item) {
     VersionHeader h;
     h.hlc = p.hlc;
@@ -178,7 +183,7 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
   const bool unchanged = (!next && !result.old_item) || (next && result.old_item && *next == *result.old_item);
   result.new_item = next;
   if (unchanged) return result;  // a write that changes nothing writes nothing
-  PreparedWrite prepared = PrepareWrite(*committer_, *table, key, ek.hash, result.old_item, next);
+  PreparedWrite prepared = PrepareWrite(*committer_, *table, key, ek.hash, result.old_item, raw, next);
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         if (table->dropped) return TableGone();
@@ -192,6 +197,7 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
 Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& writes) {
   struct Prepared {
     EncodedKey ek;
+    std::string raw;  // the stored version, if any
     std::optional<Item> old_item;
   };
   std::vector<Prepared> prepared(writes.size());
@@ -205,11 +211,10 @@ Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& write
   }
   auto guard = locks_.LockMany(lock_hashes);
   for (size_t i = 0; i < writes.size(); ++i) {
-    std::string raw;
     bool found = false;
-    RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, prepared[i].ek.bytes, &raw, &found));
+    RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, prepared[i].ek.bytes, &prepared[i].raw, &found));
     if (found) {
-      ASSIGN_OR_RETURN(prepared[i].old_item, DecodeLive(raw));
+      ASSIGN_OR_RETURN(prepared[i].old_item, DecodeLive(prepared[i].raw));
     }
   }
   std::vector<std::optional<PreparedWrite>> encoded(writes.size());
@@ -217,7 +222,7 @@ Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& write
     const auto& w = writes[i];
     const auto& old_item = prepared[i].old_item;
     if ((!w.new_item && !old_item) || (w.new_item && old_item && *w.new_item == *old_item)) continue;  // no change
-    encoded[i] = PrepareWrite(*committer_, *w.table, w.key, prepared[i].ek.hash, old_item, w.new_item);
+    encoded[i] = PrepareWrite(*committer_, *w.table, w.key, prepared[i].ek.hash, old_item, prepared[i].raw, w.new_item);
   }
   uint64_t token = 0;
   RETURN_IF_ERROR(committer_->Commit(
