@@ -110,15 +110,19 @@ Status ParseStreamSpec(const json::Value& req, Validator& v, StreamSpec* out) {
   return Status::Ok();
 }
 
-// Checks a parsed StreamSpecification after the constraint checks.
-Status CheckStreamSpec(const StreamSpec& s) {
+// Checks a parsed StreamSpecification after the constraint checks (DynamoDB words it
+// differently for CreateTable and UpdateTable).
+Status CheckStreamSpec(const StreamSpec& s, bool create) {
   if (!s.present) return Status::Ok();
   if (s.enabled && !s.view_type) {
-    return Status::InvalidArgument(std::string(kInvalid) + "If stream is being enabled then UpdateViewType is required");
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   (create ? "Table is being created with a stream enabled, UpdateViewType is required"
+                                           : "If stream is being enabled then UpdateViewType is required"));
   }
   if (!s.enabled && s.view_type) {
-    return Status::InvalidArgument(std::string(kInvalid) +
-                                   "If stream is being disabled, then UpdateViewType must not be specified");
+    return Status::InvalidArgument(
+        std::string(kInvalid) + (create ? "Table is being created with a stream disabled, UpdateViewType should not be specified"
+                                        : "If stream is being disabled, then UpdateViewType must not be specified"));
   }
   return Status::Ok();
 }
@@ -281,7 +285,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
                                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
-  RETURN_IF_ERROR(CheckStreamSpec(stream));
+  RETURN_IF_ERROR(CheckStreamSpec(stream, /*create=*/true));
 
   TableInfo proto;
   proto.name = *name;
@@ -404,7 +408,7 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
         "SSESpecification or ReplicaUpdates is required");
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
-  RETURN_IF_ERROR(CheckStreamSpec(stream));
+  RETURN_IF_ERROR(CheckStreamSpec(stream, /*create=*/false));
   if (!ctx.services.catalog->Find(*name).ok()) {
     return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
   }

@@ -425,3 +425,15 @@ def test_trimmed_data(fast_server, table_name):
     assert error_of(streams.get_records, ShardIterator=previous)[0] == "TrimmedDataAccessException"
     # TRIM_HORIZON now starts after the trimmed record.
     assert read_all(streams, arn) == []
+
+
+def test_create_table_stream_spec_errors(ddb, table_name):
+    base = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    code, msg = error_of(ddb.create_table, TableName=table_name, StreamSpecification={"StreamEnabled": True}, **base)
+    assert (code, msg) == ("ValidationException", "One or more parameter values were invalid: Table is being created "
+                           "with a stream enabled, UpdateViewType is required")
+    code, msg = error_of(ddb.create_table, TableName=table_name,
+                         StreamSpecification={"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"}, **base)
+    assert code == "ValidationException" and "should not be specified" in msg
+    assert error_of(ddb.describe_table, TableName=table_name)[0] == "ResourceNotFoundException"
