@@ -50,6 +50,13 @@ ApiError ApiError::TrimmedDataAccess(std::string m) {
   return Make(400, std::string(kDynamo) + "TrimmedDataAccessException", std::move(m));
 }
 
+ApiError ApiError::TransactionCanceled(std::string m) {
+  return Make(400, std::string(kDynamo) + "TransactionCanceledException", std::move(m));
+}
+ApiError ApiError::IdempotentParameterMismatch(std::string m) {
+  return Make(400, std::string(kDynamo) + "IdempotentParameterMismatchException", std::move(m));
+}
+
 ApiError ApiError::FromStatus(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return Validation(s.message());
@@ -61,6 +68,8 @@ ApiError ApiError::FromStatus(const Status& s) {
     case StatusCode::kUnavailable: return Unavailable(s.message());
     case StatusCode::kExpired: return ExpiredIterator(s.message());
     case StatusCode::kTrimmed: return TrimmedDataAccess(s.message());
+    case StatusCode::kTransactionCanceled: return TransactionCanceled(s.message());
+    case StatusCode::kIdempotentMismatch: return IdempotentParameterMismatch(s.message());
     case StatusCode::kOk:
     case StatusCode::kIOError:
     case StatusCode::kCorruption:
@@ -80,6 +89,10 @@ std::string ApiError::RenderBody() const {
   if (!item_json.empty()) {
     w.Key("Item");
     w.RawJson(item_json);
+  }
+  if (!cancellation_reasons_json.empty()) {
+    w.Key("CancellationReasons");
+    w.RawJson(cancellation_reasons_json);
   }
   w.EndObject();
   return w.Take();

@@ -13,6 +13,8 @@ struct ApiError {
   // ConditionalCheckFailedException with ReturnValuesOnConditionCheckFailure=ALL_OLD: the
   // item, as serialized JSON, rendered as "Item".
   std::string item_json;
+  // TransactionCanceledException: the CancellationReasons array, as serialized JSON.
+  std::string cancellation_reasons_json;
 
   static ApiError Validation(std::string message);
   static ApiError Serialization(std::string message);
@@ -30,6 +32,8 @@ struct ApiError {
   static ApiError Unavailable(std::string message);
   static ApiError ExpiredIterator(std::string message);
   static ApiError TrimmedDataAccess(std::string message);
+  static ApiError TransactionCanceled(std::string message);
+  static ApiError IdempotentParameterMismatch(std::string message);
 
   // Maps a module Status to the DynamoDB error its code stands for (status.h).
   static ApiError FromStatus(const Status& status);

@@ -25,6 +25,8 @@ struct OpContext {
   // Set with a kConditionFailed status when the caller asked for the item back
   // (ReturnValuesOnConditionCheckFailure=ALL_OLD).
   std::optional<dynamo::Item> condition_failed_item;
+  // Set with a kTransactionCanceled status: the CancellationReasons array (JSON).
+  std::string cancellation_reasons_json;
 };
 
 using OpHandler = Status (*)(OpContext& ctx, const json::Value& request, json::Writer& out);
@@ -47,6 +49,12 @@ Status BatchGetItem(OpContext&, const json::Value&, json::Writer&);
 Status Query(OpContext&, const json::Value&, json::Writer&);
 Status Scan(OpContext&, const json::Value&, json::Writer&);
 
+// ttl_ops.cc
+Status UpdateTimeToLive(OpContext&, const json::Value&, json::Writer&);
+Status DescribeTimeToLive(OpContext&, const json::Value&, json::Writer&);
+// transact_ops.cc
+Status TransactWriteItems(OpContext&, const json::Value&, json::Writer&);
+Status TransactGetItems(OpContext&, const json::Value&, json::Writer&);
 // stream_ops.cc (DynamoDBStreams_20120810.*)
 Status ListStreams(OpContext&, const json::Value&, json::Writer&);
 Status DescribeStream(OpContext&, const json::Value&, json::Writer&);

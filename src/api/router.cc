@@ -19,6 +19,8 @@ const std::unordered_map<std::string_view, OpHandler>& DynamoOps() {
       {"DeleteTable", &DeleteTable},     {"UpdateTable", &UpdateTable},     {"PutItem", &PutItem},
       {"GetItem", &GetItem},             {"DeleteItem", &DeleteItem},       {"UpdateItem", &UpdateItem},       {"BatchWriteItem", &BatchWriteItem},
       {"BatchGetItem", &BatchGetItem},   {"Query", &Query},                 {"Scan", &Scan},
+      {"UpdateTimeToLive", &UpdateTimeToLive}, {"DescribeTimeToLive", &DescribeTimeToLive},
+      {"TransactWriteItems", &TransactWriteItems}, {"TransactGetItems", &TransactGetItems},
   };
   return ops;
 }
@@ -78,7 +80,7 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
     if (!parsed.ok()) return ErrorResponse(ApiError::Serialization(parsed.status().message()));
     if (!parsed->is_object()) return ErrorResponse(ApiError::Serialization("Start of structure or map expected"));
 
-    OpContext ctx{services_, 0, std::nullopt};
+    OpContext ctx{services_, 0, std::nullopt, {}};
     json::Writer out;
     Status st = op(ctx, *parsed, out);
     if (!st.ok()) {
@@ -92,6 +94,7 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
         dynamo::WriteAttributeMap(item, *ctx.condition_failed_item);
         e.item_json = item.Take();
       }
+      if (st.code() == StatusCode::kTransactionCanceled) e.cancellation_reasons_json = std::move(ctx.cancellation_reasons_json);
       return ErrorResponse(e);
     }
     ApiResponse r;

@@ -16,6 +16,7 @@
 #include "dynamo/catalog.h"
 #include "dynamo/change_log.h"
 #include "dynamo/items.h"
+#include "dynamo/ttl.h"
 #include "http/server.h"
 #include "json/json.h"
 #include "storage/engine.h"
@@ -152,6 +153,8 @@ int Serve(int argc, char** argv) {
     }
   }
   streams.Start();
+  floe::dynamo::TtlExpirer ttl(&items, &catalog, floe::SystemClock::Default(), config.maintenance_interval_ms);
+  ttl.Start();
   floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams};
   floe::api::Router router(services);
   floe::http::Server server(&router, engine.get(), config);
@@ -163,6 +166,7 @@ int Serve(int argc, char** argv) {
                   server.port(), config.region, config.data_dir, floe::DurabilityName(config.durability),
                   config.access_keys.empty() ? "accepted (loopback)" : "verified");
   server.Run();
+  ttl.Stop();
   streams.Stop();
   engine.reset();  // flushes memtables and the WAL
   floe::log::Info("floe stopped");

@@ -17,6 +17,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kExpired: return "Expired";
     case StatusCode::kTrimmed: return "Trimmed";
+    case StatusCode::kTransactionCanceled: return "TransactionCanceled";
+    case StatusCode::kIdempotentMismatch: return "IdempotentMismatch";
   }
   return "Unknown";
 }

@@ -11,6 +11,8 @@
 //   kUnavailable       -> ServiceUnavailable (HTTP 503)
 //   kExpired           -> ExpiredIteratorException (DynamoDB Streams)
 //   kTrimmed           -> TrimmedDataAccessException (DynamoDB Streams)
+//   kTransactionCanceled -> TransactionCanceledException (reasons travel beside the status)
+//   kIdempotentMismatch  -> IdempotentParameterMismatchException
 #include <cassert>
 #include <string>
 #include <utility>
@@ -32,6 +34,8 @@ enum class StatusCode {
   kUnavailable,
   kExpired,
   kTrimmed,
+  kTransactionCanceled,
+  kIdempotentMismatch,
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -54,6 +58,8 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Expired(std::string m) { return {StatusCode::kExpired, std::move(m)}; }
   static Status Trimmed(std::string m) { return {StatusCode::kTrimmed, std::move(m)}; }
+  static Status TransactionCanceled(std::string m) { return {StatusCode::kTransactionCanceled, std::move(m)}; }
+  static Status IdempotentMismatch(std::string m) { return {StatusCode::kIdempotentMismatch, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

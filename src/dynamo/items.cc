@@ -1,5 +1,8 @@
 #include "dynamo/items.h"
 
+#include <chrono>
+#include <thread>
+
 #include "dynamo/item_codec.h"
 #include "dynamo/key_codec.h"
 
@@ -61,6 +64,7 @@ struct PreparedWrite {
   std::string item_value;  // empty: delete the key
   std::string record;      // the change record, if encoded
   bool has_record = false;
+  bool by_ttl = false;
   ChangeKind kind = ChangeKind::kInsert;
   uint64_t hlc = 0;
   uint64_t hash = 0;
@@ -74,7 +78,7 @@ struct PreparedWrite {
   void EncodeRecord(const std::string& region) {
     std::optional<std::string_view> new_body;
     if (!item_value.empty()) new_body = StoredItemBody(item_value);
-    record = EncodeChange(kind, false, hlc, hash, region, *key, old_body ? &*old_body : nullptr,
+    record = EncodeChange(kind, by_ttl, hlc, hash, region, *key, old_body ? &*old_body : nullptr,
                           new_body ? &*new_body : nullptr);
     has_record = true;
   }
@@ -83,8 +87,9 @@ struct PreparedWrite {
 // old_stored: the stored bytes of old_item (live version), which must outlive the commit.
 PreparedWrite PrepareWrite(Committer& committer, const TableRuntime& table, const Item& key, uint64_t hash,
                            const std::optional<Item>& old_item, std::string_view old_stored,
-                           const std::optional<Item>& new_item) {
+                           const std::optional<Item>& new_item, bool by_ttl = false) {
   PreparedWrite p;
+  p.by_ttl = by_ttl;
   p.hlc = committer.NewTimestamp();
   p.hash = hash;
   p.key = &key;
@@ -166,7 +171,7 @@ ItemStore::ItemStore(storage::Engine* engine, Committer* committer) : engine_(en
 TableStats ItemStore::Stats(const TableRuntime& table) { return committer_->ReadStats(table); }
 
 Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key,
-                                      const MutateFn& fn) {
+                                      const MutateFn& fn, bool by_ttl) {
   auto info = table->info();
   EncodedKey ek = KeyBytes(*table, *info, key);
   auto guard = locks_.Lock(PartitionHash(ek.bytes) ^ table->id);
@@ -183,7 +188,7 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
   const bool unchanged = (!next && !result.old_item) || (next && result.old_item && *next == *result.old_item);
   result.new_item = next;
   if (unchanged) return result;  // a write that changes nothing writes nothing
-  PreparedWrite prepared = PrepareWrite(*committer_, *table, key, ek.hash, result.old_item, raw, next);
+  PreparedWrite prepared = PrepareWrite(*committer_, *table, key, ek.hash, result.old_item, raw, next, by_ttl);
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         if (table->dropped) return TableGone();
@@ -195,46 +200,128 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
 }
 
 Result<uint64_t> ItemStore::WriteBatchItems(const std::vector<BatchWrite>& writes) {
-  struct Prepared {
+  std::vector<TransactAction> actions;
+  actions.reserve(writes.size());
+  for (const auto& w : writes) {
+    actions.push_back({w.table, w.key, [&w](const Item*, std::optional<Item>* next) {
+                         *next = w.new_item;
+                         return Status::Ok();
+                       }});
+  }
+  ASSIGN_OR_RETURN(TransactResult r, Transact(actions, LockMode::kWait));
+  if (!r.committed) {
+    for (const auto& reason : r.reasons) {
+      if (reason.code != CancellationReason::Code::kNone) return Status::InvalidArgument(reason.message);
+    }
+  }
+  return r.durable_token;
+}
+
+Result<TransactResult> ItemStore::Transact(const std::vector<TransactAction>& actions, LockMode mode) {
+  struct State {
     EncodedKey ek;
     std::string raw;  // the stored version, if any
     std::optional<Item> old_item;
+    std::optional<Item> next;
+    std::optional<PreparedWrite> write;
   };
-  std::vector<Prepared> prepared(writes.size());
+  const size_t n = actions.size();
+  std::vector<State> st(n);
   std::vector<uint64_t> lock_hashes;
-  lock_hashes.reserve(writes.size());
-  for (size_t i = 0; i < writes.size(); ++i) {
-    const auto& w = writes[i];
-    prepared[i].ek = KeyBytes(*w.table, *w.table->info(), w.key);
-    lock_hashes.push_back(PartitionHash(prepared[i].ek.bytes) ^ w.table->id);
-    if (w.new_item) RETURN_IF_ERROR(ValidateItemForWrite(*w.table->info(), *w.new_item));
+  lock_hashes.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    st[i].ek = KeyBytes(*actions[i].table, *actions[i].table->info(), actions[i].key);
+    lock_hashes.push_back(PartitionHash(st[i].ek.bytes) ^ actions[i].table->id);
   }
-  auto guard = locks_.LockMany(lock_hashes);
-  for (size_t i = 0; i < writes.size(); ++i) {
-    bool found = false;
-    RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, prepared[i].ek.bytes, &prepared[i].raw, &found));
-    if (found) {
-      ASSIGN_OR_RETURN(prepared[i].old_item, DecodeLive(prepared[i].raw));
+  TransactResult result;
+  std::optional<storage::KeyLocks::Guard> guard;
+  if (mode == LockMode::kWait) {
+    guard.emplace(locks_.LockMany(lock_hashes));
+  } else {
+    guard.emplace();
+    // A short grace period for writers that are about to finish, then a conflict.
+    std::vector<bool> busy;
+    bool locked = false;
+    for (int attempt = 0; attempt < 20 && !locked; ++attempt) {
+      locked = locks_.TryLockMany(lock_hashes, &*guard, &busy);
+      if (!locked) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    if (!locked) {
+      result.reasons.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        if (busy[i]) {
+          result.reasons[i].code = CancellationReason::Code::kTransactionConflict;
+          result.reasons[i].message = "Transaction is ongoing for the item";
+        }
+      }
+      return result;
     }
   }
-  std::vector<std::optional<PreparedWrite>> encoded(writes.size());
-  for (size_t i = 0; i < writes.size(); ++i) {
-    const auto& w = writes[i];
-    const auto& old_item = prepared[i].old_item;
-    if ((!w.new_item && !old_item) || (w.new_item && old_item && *w.new_item == *old_item)) continue;  // no change
-    encoded[i] = PrepareWrite(*committer_, *w.table, w.key, prepared[i].ek.hash, old_item, prepared[i].raw, w.new_item);
+  for (size_t i = 0; i < n; ++i) {
+    bool found = false;
+    RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, st[i].ek.bytes, &st[i].raw, &found));
+    if (found) {
+      ASSIGN_OR_RETURN(st[i].old_item, DecodeLive(st[i].raw));
+    }
   }
-  uint64_t token = 0;
+  bool cancelled = false;
+  result.reasons.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto& reason = result.reasons[i];
+    st[i].next = st[i].old_item;
+    Status s = actions[i].fn(st[i].old_item ? &*st[i].old_item : nullptr, &st[i].next);
+    if (s.ok() && st[i].next) s = ValidateItemForWrite(*actions[i].table->info(), *st[i].next);
+    if (s.ok()) continue;
+    cancelled = true;
+    if (s.code() == StatusCode::kConditionFailed) {
+      reason.code = CancellationReason::Code::kConditionalCheckFailed;
+      reason.item = st[i].old_item;
+    } else if (s.code() == StatusCode::kInvalidArgument) {
+      reason.code = CancellationReason::Code::kValidationError;
+    } else {
+      return s;
+    }
+    reason.message = s.message();
+  }
+  if (cancelled) return result;
+  result.reasons.clear();
+  for (size_t i = 0; i < n; ++i) {
+    const auto& old_item = st[i].old_item;
+    const auto& next = st[i].next;
+    if ((!next && !old_item) || (next && old_item && *next == *old_item)) continue;  // no change
+    st[i].write = PrepareWrite(*committer_, *actions[i].table, actions[i].key, st[i].ek.hash, old_item, st[i].raw, next);
+  }
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
-        for (size_t i = 0; i < writes.size(); ++i) {
-          if (writes[i].table->dropped) return TableGone();
-          if (encoded[i]) ApplyPrepared(ctx, committer_->region(), *writes[i].table, prepared[i].ek.bytes, *encoded[i]);
+        for (size_t i = 0; i < n; ++i) {
+          if (actions[i].table->dropped) return TableGone();
+          if (st[i].write) ApplyPrepared(ctx, committer_->region(), *actions[i].table, st[i].ek.bytes, *st[i].write);
         }
         return Status::Ok();
       },
-      &token));
-  return token;
+      &result.durable_token));
+  result.committed = true;
+  return result;
+}
+
+Result<std::vector<std::optional<Item>>> ItemStore::GetMany(
+    const std::vector<std::pair<std::shared_ptr<TableRuntime>, Item>>& keys) {
+  auto snapshot = engine_->GetSnapshot();
+  std::vector<std::optional<Item>> out;
+  out.reserve(keys.size());
+  for (const auto& [table, key] : keys) {
+    EncodedKey ek = KeyBytes(*table, *table->info(), key);
+    std::string raw;
+    bool found = false;
+    RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, ek.bytes, &raw, &found, snapshot.get()));
+    if (!found) {
+      out.emplace_back();
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<Item> item, DecodeLive(raw));
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 Result<std::optional<Item>> ItemStore::Get(const TableRuntime& table, const Item& key) {

@@ -40,6 +40,31 @@ struct WriteResult {
   uint64_t durable_token = 0;    // for Engine::WhenDurable; 0 if nothing was written
 };
 
+// One item of a transaction (TransactWriteItems) or batch: fn decides its next state as in
+// Mutate; a kConditionFailed or kInvalidArgument status cancels the whole transaction.
+struct TransactAction {
+  std::shared_ptr<TableRuntime> table;
+  Item key;  // validated
+  MutateFn fn;
+};
+
+struct CancellationReason {
+  enum class Code { kNone, kConditionalCheckFailed, kTransactionConflict, kValidationError };
+  Code code = Code::kNone;
+  std::string message;
+  std::optional<Item> item;  // the item as it was, for a failed condition
+};
+
+struct TransactResult {
+  bool committed = false;
+  std::vector<CancellationReason> reasons;  // one per action when cancelled
+  uint64_t durable_token = 0;
+};
+
+// How Transact takes its key locks: wait for them (batches), or cancel with
+// TransactionConflict when another writer holds one (transactions, as DynamoDB does).
+enum class LockMode { kWait, kFailOnConflict };
+
 struct BatchWrite {
   std::shared_ptr<TableRuntime> table;
   Item key;
@@ -86,11 +111,23 @@ class ItemStore {
  public:
   ItemStore(storage::Engine* engine, Committer* committer);
 
-  // Single-item read-modify-write. key must be validated.
-  Result<WriteResult> Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key, const MutateFn& fn);
+  // Single-item read-modify-write. key must be validated. by_ttl marks the change record as
+  // a deletion by the TTL expirer.
+  Result<WriteResult> Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key, const MutateFn& fn,
+                             bool by_ttl = false);
 
   // Unconditional puts and deletes, committed in one WriteBatch. Keys must be distinct.
   Result<uint64_t> WriteBatchItems(const std::vector<BatchWrite>& writes);
+
+  // All-or-nothing read-modify-write of several items (keys distinct and validated): under
+  // every item's key lock, each fn sees its item's current state; if all succeed, every
+  // change commits in one WriteBatch (one change record per changed item), else nothing does
+  // and the result holds the reasons. Errors other than cancellation (I/O, a dropped table)
+  // are returned as a status.
+  Result<TransactResult> Transact(const std::vector<TransactAction>& actions, LockMode mode);
+
+  // Point reads of several items from one consistent snapshot (TransactGetItems).
+  Result<std::vector<std::optional<Item>>> GetMany(const std::vector<std::pair<std::shared_ptr<TableRuntime>, Item>>& keys);
 
   // Point read. key must be validated.
   Result<std::optional<Item>> Get(const TableRuntime& table, const Item& key);

@@ -70,6 +70,10 @@ std::string EncodeTableInfo(const TableInfo& t) {
     w.Key("latestStreamArn"); w.String(t.latest_stream_arn);
     w.Key("latestStreamLabel"); w.String(t.latest_stream_label);
   }
+  if (t.ttl_enabled || !t.ttl_attribute.empty()) {
+    w.Key("ttlEnabled"); w.Bool(t.ttl_enabled);
+    w.Key("ttlAttribute"); w.String(t.ttl_attribute);
+  }
   w.EndObject();
   return w.Take();
 }
@@ -113,6 +117,8 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
   t.stream_view_type = str("streamViewType");
   t.latest_stream_arn = str("latestStreamArn");
   t.latest_stream_label = str("latestStreamLabel");
+  if (const json::Value* v = o.Find("ttlEnabled"); v && v->is_bool()) t.ttl_enabled = v->as_bool();
+  t.ttl_attribute = str("ttlAttribute");
   if (t.name.empty() || t.id == 0) return Status::Corruption("catalog: table entry lacks name or id");
   return t;
 }

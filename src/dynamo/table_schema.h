@@ -42,6 +42,10 @@ struct TableInfo {
   std::string stream_view_type;  // KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES
   std::string latest_stream_arn;
   std::string latest_stream_label;
+  // Time to live: items whose ttl_attribute is a number of epoch seconds in the past are
+  // deleted by the expirer (dynamo/ttl.h).
+  bool ttl_enabled = false;
+  std::string ttl_attribute;
 };
 
 // Persisted as JSON. Errors: kCorruption.

@@ -296,4 +296,32 @@ KeyLocks::Guard KeyLocks::LockMany(std::vector<uint64_t> hashes) {
   return g;
 }
 
+bool KeyLocks::TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, std::vector<bool>* busy) {
+  std::vector<size_t> stripes;
+  stripes.reserve(hashes.size());
+  for (uint64_t h : hashes) stripes.push_back(StripeOf(h));
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  std::vector<size_t> held;
+  std::vector<size_t> failed;
+  for (size_t s : stripes) {
+    if (stripes_[s].try_lock()) {
+      held.push_back(s);
+    } else {
+      failed.push_back(s);
+    }
+  }
+  if (failed.empty()) {
+    guard->owner_ = this;
+    guard->stripes_ = std::move(held);
+    return true;
+  }
+  for (auto it = held.rbegin(); it != held.rend(); ++it) stripes_[*it].unlock();
+  busy->assign(hashes.size(), false);
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    (*busy)[i] = std::binary_search(failed.begin(), failed.end(), StripeOf(hashes[i]));
+  }
+  return false;
+}
+
 }  // namespace floe::storage

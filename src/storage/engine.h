@@ -136,7 +136,7 @@ class KeyLocks {
    public:
     Guard() = default;
     Guard(Guard&& o) noexcept : owner_(o.owner_), stripes_(std::move(o.stripes_)) { o.owner_ = nullptr; }
-    Guard& operator=(Guard&& o) = delete;
+    Guard& operator=(Guard&& o) = delete;  // NOLINT
     Guard(const Guard&) = delete;
     ~Guard();
 
@@ -148,6 +148,9 @@ class KeyLocks {
 
   Guard Lock(uint64_t hash);
   Guard LockMany(std::vector<uint64_t> hashes);
+  // Takes every stripe without waiting, or none: on failure returns false and sets
+  // (*busy)[i] for each hash whose stripe another holder has. guard must be empty.
+  bool TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, std::vector<bool>* busy);
 
  private:
   std::mutex stripes_[kStripes];
