@@ -1,8 +1,11 @@
 """Stream completeness: replaying every shard from TRIM_HORIZON reproduces the table, under a
-concurrent load and across SIGKILL restarts."""
+concurrent load of puts, updates, deletes, batches, transactions and TTL expiry, and across
+SIGKILL restarts."""
 import random
 import threading
 import time
+
+from botocore.exceptions import ClientError
 
 from conftest import FloeServer
 
@@ -16,6 +19,7 @@ def create(ddb, name=TABLE):
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
                      BillingMode="PAY_PER_REQUEST",
                      StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
 
 
 def key_of(item):
@@ -48,11 +52,15 @@ def read_stream(streams, arn):
     return out
 
 
-def replay(per_shard):
+def replay(per_shard, ttl_removals=None):
     """Applies records in order; checks each record's old image against the replayed state."""
     state = {}
     for recs in per_shard.values():
         for r in recs:
+            if ttl_removals is not None and "userIdentity" in r:
+                assert r["eventName"] == "REMOVE"
+                assert r["userIdentity"] == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+                ttl_removals.append(r)
             d = r["dynamodb"]
             k = key_of(d["Keys"])
             if r["eventName"] == "INSERT":
@@ -87,11 +95,27 @@ def worker(server, seed, stop, acked, failures):
         tag = f"{seed}-{n}"
         n += 1
         try:
-            if op < 0.35:
+            if op < 0.05:
+                # Expires at once: the TTL expirer deletes it (unless overwritten first).
+                c.put_item(TableName=TABLE, Item={**key, "tag": {"S": tag}, "exp": {"N": str(int(time.time()) - 10)}})
+            elif op < 0.35:
                 c.put_item(TableName=TABLE, Item={**key, "tag": {"S": tag}, "nested": {"M": {"l": {"L": [{"N": str(n)}]}}}})
-            elif op < 0.65:
+            elif op < 0.55:
                 c.update_item(TableName=TABLE, Key=key, UpdateExpression="SET tag = :t ADD cnt :one",
                               ExpressionAttributeValues={":t": {"S": tag}, ":one": {"N": "1"}})
+            elif op < 0.65:
+                # A transaction over several distinct items; conflicts are retried by the caller.
+                keys = sorted({(f"p{rnd.randrange(12)}", str(rnd.randrange(8))) for _ in range(3)})
+                acts = [{"Update": {"TableName": TABLE, "Key": {"pk": {"S": p}, "sk": {"N": s}},
+                                    "UpdateExpression": "SET tag = :t", "ExpressionAttributeValues": {":t": {"S": tag}}}}
+                        for p, s in keys[:-1]]
+                acts.append({"Delete": {"TableName": TABLE, "Key": {"pk": {"S": keys[-1][0]}, "sk": {"N": keys[-1][1]}}}})
+                try:
+                    c.transact_write_items(TransactItems=acts)
+                except ClientError as e:
+                    if e.response["Error"]["Code"] != "TransactionCanceledException":
+                        raise
+                    tag = None
             elif op < 0.8:
                 c.delete_item(TableName=TABLE, Key=key)
                 tag = None
@@ -128,12 +152,18 @@ def test_replay_reproduces_table_under_concurrent_load():
         for t in ts:
             t.join()
         assert not failures, failures[:3]
+        # Let the TTL expirer finish with what the load left expired.
+        deadline = time.time() + 10
+        while time.time() < deadline and any("exp" in i for i in scan_all(ddb).values()):
+            time.sleep(0.1)
         per_shard = read_stream(streams, arn)
         total = sum(len(r) for r in per_shard.values())
         assert total > 500
         seqs = [r["dynamodb"]["SequenceNumber"] for recs in per_shard.values() for r in recs]
         assert len(seqs) == len(set(seqs)), "a record was delivered twice"
-        assert replay(per_shard) == scan_all(ddb)
+        ttl_removals = []
+        assert replay(per_shard, ttl_removals) == scan_all(ddb)
+        assert ttl_removals, "the TTL expirer deleted nothing"
     finally:
         s.cleanup()
 
