@@ -68,6 +68,24 @@ STATUS = {
              "ProjectionExpression": "yes", "FilterExpression": "yes", "ExpressionAttributeNames": NAMES,
              "ExpressionAttributeValues": VALUES, "ConsistentRead": "yes"},
 }
+STATUS.update({
+    "UpdateTimeToLive": {"TableName": "yes", "TimeToLiveSpecification": (
+        "yes (Enabled, AttributeName; DynamoDB's 'already enabled', 'already disabled' and 'active on a different "
+        "AttributeName' errors). A background expirer deletes items whose attribute is a number of epoch seconds in "
+        "the past (not more than five years), through the normal write path: stream records carry userIdentity "
+        "Service / dynamodb.amazonaws.com; expired items stay readable until deleted, as in DynamoDB")},
+    "DescribeTimeToLive": {"TableName": "yes (ENABLED / DISABLED, AttributeName)"},
+    "TransactWriteItems": {
+        "TransactItems": ("yes (1..100 of ConditionCheck, Put, Delete, Update with conditions and "
+                          "ReturnValuesOnConditionCheckFailure; one item once; 4 MB; all-or-nothing in one WriteBatch, "
+                          "one stream record per changed item; TransactionCanceledException with CancellationReasons "
+                          "None / ConditionalCheckFailed (with Item) / ValidationError / TransactionConflict when another "
+                          "writer holds an item for more than 1 ms)"),
+        "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated",
+        "ClientRequestToken": "yes (10 minutes, per node; a different request with the same token: IdempotentParameterMismatchException)"},
+    "TransactGetItems": {"TransactItems": "yes (1..100 Get with ProjectionExpression; one consistent snapshot)",
+                         "ReturnConsumedCapacity": CAPACITY},
+})
 STREAMS_STATUS = {
     "ListStreams": {"TableName": "yes (streams of live and deleted tables within retention)",
                     "Limit": "yes (1..100)", "ExclusiveStartStreamArn": "yes (malformed ARN: ValidationException)"},
@@ -81,8 +99,7 @@ STREAMS_STATUS = {
     "GetRecords": {"ShardIterator": "yes (signed; expires after 15 minutes: ExpiredIteratorException)",
                    "Limit": "yes (1..1000; at most 1 MB per call)"},
 }
-LATER = {"TransactWriteItems": "issue 4", "TransactGetItems": "issue 4", "UpdateTimeToLive": "issue 4",
-         "DescribeTimeToLive": "issue 4", "TagResource": "issue 4", "UntagResource": "issue 4",
+LATER = {"TagResource": "issue 4", "UntagResource": "issue 4",
          "ListTagsOfResource": "issue 4", "DescribeLimits": "issue 4", "DescribeEndpoints": "issue 4",
          "DescribeContinuousBackups": "issue 4"}
 GLOBAL = {"CreateGlobalTable", "UpdateGlobalTable", "DescribeGlobalTable", "ListGlobalTables", "DescribeGlobalTableSettings",
