@@ -83,6 +83,13 @@ def scan_all(ddb, name=TABLE):
     return items
 
 
+def wait_for_expirer(ddb):
+    """Lets the TTL expirer delete what the load left expired, so that the table is still."""
+    deadline = time.time() + 10
+    while time.time() < deadline and any("exp" in i for i in scan_all(ddb).values()):
+        time.sleep(0.1)
+
+
 def worker(server, seed, stop, acked, failures):
     rnd = random.Random(seed)
     c = server.client()
@@ -152,10 +159,7 @@ def test_replay_reproduces_table_under_concurrent_load():
         for t in ts:
             t.join()
         assert not failures, failures[:3]
-        # Let the TTL expirer finish with what the load left expired.
-        deadline = time.time() + 10
-        while time.time() < deadline and any("exp" in i for i in scan_all(ddb).values()):
-            time.sleep(0.1)
+        wait_for_expirer(ddb)
         per_shard = read_stream(streams, arn)
         total = sum(len(r) for r in per_shard.values())
         assert total > 500
@@ -187,6 +191,7 @@ def test_stream_after_sigkill_holds_exactly_the_acknowledged_writes(tmp_path):
         s2 = FloeServer(data_dir=data_dir).start()
         ddb, streams = s2.client(), s2.client("dynamodbstreams")
         arn = ddb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        wait_for_expirer(ddb)
         per_shard = read_stream(streams, arn)
         seqs = [r["dynamodb"]["SequenceNumber"] for recs in per_shard.values() for r in recs]
         assert len(seqs) == len(set(seqs))
