@@ -22,7 +22,7 @@ STATUS = {
                     "DeletionProtectionEnabled": "yes",
                     "LocalSecondaryIndexes": "not yet (issue 4); rejected", "GlobalSecondaryIndexes": "not yet (issue 4); rejected",
                     "StreamSpecification": STREAM_SPEC, "SSESpecification": "not yet; rejected",
-                    "Tags": "not yet (tagging: issue 4); rejected"},
+                    "Tags": "yes (as TagResource)"},
     "DescribeTable": {"TableName": "yes"},
     "ListTables": {"ExclusiveStartTableName": "yes", "Limit": "yes (1..100)"},
     "DeleteTable": {"TableName": "yes (refused while DeletionProtectionEnabled)"},
@@ -83,6 +83,12 @@ STATUS.update({
                           "writer holds an item for more than 1 ms)"),
         "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated",
         "ClientRequestToken": "yes (10 minutes, per node; a different request with the same token: IdempotentParameterMismatchException)"},
+    "TagResource": {"ResourceArn": "yes (table ARNs)", "Tags": "yes (50 per table; key 1..128, value 0..256; no aws: prefix; no duplicates)"},
+    "UntagResource": {"ResourceArn": "yes", "TagKeys": "yes"},
+    "ListTagsOfResource": {"ResourceArn": "yes", "NextToken": "accepted (50 tags fit one page)"},
+    "DescribeLimits": {},
+    "DescribeEndpoints": {},
+    "DescribeContinuousBackups": {"TableName": "yes (backups are not implemented: both statuses DISABLED)"},
     "TransactGetItems": {"TransactItems": "yes (1..100 Get with ProjectionExpression; one consistent snapshot)",
                          "ReturnConsumedCapacity": CAPACITY},
 })
@@ -99,9 +105,7 @@ STREAMS_STATUS = {
     "GetRecords": {"ShardIterator": "yes (signed; expires after 15 minutes: ExpiredIteratorException)",
                    "Limit": "yes (1..1000; at most 1 MB per call)"},
 }
-LATER = {"TagResource": "issue 4", "UntagResource": "issue 4",
-         "ListTagsOfResource": "issue 4", "DescribeLimits": "issue 4", "DescribeEndpoints": "issue 4",
-         "DescribeContinuousBackups": "issue 4"}
+LATER = {}
 GLOBAL = {"CreateGlobalTable", "UpdateGlobalTable", "DescribeGlobalTable", "ListGlobalTables", "DescribeGlobalTableSettings",
           "UpdateGlobalTableSettings", "DescribeTableReplicaAutoScaling", "UpdateTableReplicaAutoScaling"}
 KINESIS = {"EnableKinesisStreamingDestination", "DisableKinesisStreamingDestination", "DescribeKinesisStreamingDestination"}

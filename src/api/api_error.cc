@@ -57,6 +57,10 @@ ApiError ApiError::IdempotentParameterMismatch(std::string m) {
   return Make(400, std::string(kDynamo) + "IdempotentParameterMismatchException", std::move(m));
 }
 
+ApiError ApiError::TableNotFound(std::string m) {
+  return Make(400, std::string(kDynamo) + "TableNotFoundException", std::move(m));
+}
+
 ApiError ApiError::FromStatus(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return Validation(s.message());
@@ -70,6 +74,7 @@ ApiError ApiError::FromStatus(const Status& s) {
     case StatusCode::kTrimmed: return TrimmedDataAccess(s.message());
     case StatusCode::kTransactionCanceled: return TransactionCanceled(s.message());
     case StatusCode::kIdempotentMismatch: return IdempotentParameterMismatch(s.message());
+    case StatusCode::kTableNotFound: return TableNotFound(s.message());
     case StatusCode::kOk:
     case StatusCode::kIOError:
     case StatusCode::kCorruption:

@@ -52,6 +52,17 @@ Status Scan(OpContext&, const json::Value&, json::Writer&);
 // ttl_ops.cc
 Status UpdateTimeToLive(OpContext&, const json::Value&, json::Writer&);
 Status DescribeTimeToLive(OpContext&, const json::Value&, json::Writer&);
+// resource_ops.cc
+Status TagResource(OpContext&, const json::Value&, json::Writer&);
+Status UntagResource(OpContext&, const json::Value&, json::Writer&);
+Status ListTagsOfResource(OpContext&, const json::Value&, json::Writer&);
+Status DescribeLimits(OpContext&, const json::Value&, json::Writer&);
+Status DescribeEndpoints(OpContext&, const json::Value&, json::Writer&);
+Status DescribeContinuousBackups(OpContext&, const json::Value&, json::Writer&);
+// Tags parameter (CreateTable, TagResource) with DynamoDB's rules; ApplyTags merges them into
+// a table definition (at most 50).
+Status ParseTags(const json::Value& list, std::vector<std::pair<std::string, std::string>>* out);
+Status ApplyTags(dynamo::TableInfo& t, const std::vector<std::pair<std::string, std::string>>& tags);
 // transact_ops.cc
 Status TransactWriteItems(OpContext&, const json::Value&, json::Writer&);
 Status TransactGetItems(OpContext&, const json::Value&, json::Writer&);

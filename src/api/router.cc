@@ -21,6 +21,9 @@ const std::unordered_map<std::string_view, OpHandler>& DynamoOps() {
       {"BatchGetItem", &BatchGetItem},   {"Query", &Query},                 {"Scan", &Scan},
       {"UpdateTimeToLive", &UpdateTimeToLive}, {"DescribeTimeToLive", &DescribeTimeToLive},
       {"TransactWriteItems", &TransactWriteItems}, {"TransactGetItems", &TransactGetItems},
+      {"TagResource", &TagResource},     {"UntagResource", &UntagResource}, {"ListTagsOfResource", &ListTagsOfResource},
+      {"DescribeLimits", &DescribeLimits}, {"DescribeEndpoints", &DescribeEndpoints},
+      {"DescribeContinuousBackups", &DescribeContinuousBackups},
   };
   return ops;
 }

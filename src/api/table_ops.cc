@@ -175,7 +175,9 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   const json::Value *defs = nullptr, *schema = nullptr;
   RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
   RETURN_IF_ERROR(OptArray(req, "KeySchema", &schema));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "SSESpecification", "Tags"}));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "SSESpecification"}));
+  const json::Value* tags_json = nullptr;
+  RETURN_IF_ERROR(OptArray(req, "Tags", &tags_json));
 
   Validator v;
   v.NotNull(defs != nullptr, "attributeDefinitions");
@@ -286,8 +288,11 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
   RETURN_IF_ERROR(CheckStreamSpec(stream, /*create=*/true));
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (tags_json) RETURN_IF_ERROR(ParseTags(*tags_json, &tags));
 
   TableInfo proto;
+  RETURN_IF_ERROR(ApplyTags(proto, tags));
   proto.name = *name;
   proto.hash_key = *def_of(keys[0].first);
   if (keys.size() == 2) proto.range_key = *def_of(keys[1].first);

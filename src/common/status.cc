@@ -19,6 +19,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kTrimmed: return "Trimmed";
     case StatusCode::kTransactionCanceled: return "TransactionCanceled";
     case StatusCode::kIdempotentMismatch: return "IdempotentMismatch";
+    case StatusCode::kTableNotFound: return "TableNotFound";
   }
   return "Unknown";
 }

@@ -13,6 +13,7 @@
 //   kTrimmed           -> TrimmedDataAccessException (DynamoDB Streams)
 //   kTransactionCanceled -> TransactionCanceledException (reasons travel beside the status)
 //   kIdempotentMismatch  -> IdempotentParameterMismatchException
+//   kTableNotFound     -> TableNotFoundException (the backup operations' "no such table")
 #include <cassert>
 #include <string>
 #include <utility>
@@ -36,6 +37,7 @@ enum class StatusCode {
   kTrimmed,
   kTransactionCanceled,
   kIdempotentMismatch,
+  kTableNotFound,
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -60,6 +62,7 @@ class [[nodiscard]] Status {
   static Status Trimmed(std::string m) { return {StatusCode::kTrimmed, std::move(m)}; }
   static Status TransactionCanceled(std::string m) { return {StatusCode::kTransactionCanceled, std::move(m)}; }
   static Status IdempotentMismatch(std::string m) { return {StatusCode::kIdempotentMismatch, std::move(m)}; }
+  static Status TableNotFound(std::string m) { return {StatusCode::kTableNotFound, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -74,6 +74,17 @@ std::string EncodeTableInfo(const TableInfo& t) {
     w.Key("ttlEnabled"); w.Bool(t.ttl_enabled);
     w.Key("ttlAttribute"); w.String(t.ttl_attribute);
   }
+  if (!t.tags.empty()) {
+    w.Key("tags");
+    w.StartArray();
+    for (const auto& [k, v] : t.tags) {
+      w.StartArray();
+      w.String(k);
+      w.String(v);
+      w.EndArray();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   return w.Take();
 }
@@ -119,6 +130,14 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
   t.latest_stream_label = str("latestStreamLabel");
   if (const json::Value* v = o.Find("ttlEnabled"); v && v->is_bool()) t.ttl_enabled = v->as_bool();
   t.ttl_attribute = str("ttlAttribute");
+  if (const json::Value* tags = o.Find("tags"); tags && tags->is_array()) {
+    for (const auto& pair : tags->items()) {
+      if (!pair.is_array() || pair.items().size() != 2 || !pair.items()[0].is_string() || !pair.items()[1].is_string()) {
+        return Status::Corruption("catalog: bad tag");
+      }
+      t.tags.emplace_back(pair.items()[0].str(), pair.items()[1].str());
+    }
+  }
   if (t.name.empty() || t.id == 0) return Status::Corruption("catalog: table entry lacks name or id");
   return t;
 }

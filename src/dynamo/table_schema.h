@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -46,6 +47,7 @@ struct TableInfo {
   // deleted by the expirer (dynamo/ttl.h).
   bool ttl_enabled = false;
   std::string ttl_attribute;
+  std::vector<std::pair<std::string, std::string>> tags;  // in the order first set
 };
 
 // Persisted as JSON. Errors: kCorruption.
