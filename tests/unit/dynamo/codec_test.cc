@@ -219,6 +219,36 @@ TEST(Catalog, TableInfoGoldenJsonAndRoundTrip) {
   EXPECT_FALSE(DecodeTableInfo("not json").ok());
 }
 
+TEST(Catalog, TableInfoStreamTtlTagsGoldenJson) {
+  TableInfo t;
+  t.name = "t";
+  t.id = 3;
+  t.hash_key = {"pk", AttrType::kS};
+  t.attribute_definitions = {t.hash_key};
+  t.stream_enabled = true;
+  t.stream_view_type = "KEYS_ONLY";
+  t.latest_stream_arn = "arn:s";
+  t.latest_stream_label = "L";
+  t.ttl_enabled = true;
+  t.ttl_attribute = "exp";
+  t.tags = {{"env", "prod"}, {"a", ""}};
+  std::string enc = EncodeTableInfo(t);
+  const std::string tail =
+      R"("tableClass":"STANDARD","streamEnabled":true,"streamViewType":"KEYS_ONLY","latestStreamArn":"arn:s",)"
+      R"("latestStreamLabel":"L","ttlEnabled":true,"ttlAttribute":"exp","tags":[["env","prod"],["a",""]]})";
+  ASSERT_GE(enc.size(), tail.size());
+  EXPECT_EQ(enc.substr(enc.size() - tail.size()), tail);
+  auto back = DecodeTableInfo(enc);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->stream_enabled);
+  EXPECT_EQ(back->stream_view_type, "KEYS_ONLY");
+  EXPECT_EQ(back->latest_stream_arn, "arn:s");
+  EXPECT_EQ(back->latest_stream_label, "L");
+  EXPECT_TRUE(back->ttl_enabled);
+  EXPECT_EQ(back->ttl_attribute, "exp");
+  EXPECT_EQ(back->tags, t.tags);
+}
+
 TEST(ChangeLog, StatsGoldenBytes) {
   TableStats s{3, 258};
   EXPECT_EQ(Hex(EncodeStats(s)), "0000000000000003" "0000000000000102");
