@@ -8,8 +8,7 @@ const char* BillingModeName(BillingMode m) {
   return m == BillingMode::kProvisioned ? "PROVISIONED" : "PAY_PER_REQUEST";
 }
 
-namespace {
-void WriteKey(json::Writer& w, const KeyElement& k) {
+void WriteKeyElement(json::Writer& w, const KeyElement& k) {
   w.StartObject();
   w.Key("name");
   w.String(k.name);
@@ -18,7 +17,7 @@ void WriteKey(json::Writer& w, const KeyElement& k) {
   w.EndObject();
 }
 
-Result<KeyElement> ReadKey(const json::Value* v) {
+Result<KeyElement> ReadKeyElement(const json::Value* v) {
   if (!v || !v->is_object()) return Status::Corruption("catalog: bad key element");
   const json::Value* n = v->Find("name");
   const json::Value* t = v->Find("type");
@@ -31,6 +30,8 @@ Result<KeyElement> ReadKey(const json::Value* v) {
   else return Status::Corruption("catalog: bad key type");
   return k;
 }
+
+namespace {
 
 int64_t GetInt(const json::Value& o, const char* key) {
   const json::Value* v = o.Find(key);
@@ -48,11 +49,11 @@ std::string EncodeTableInfo(const TableInfo& t) {
   w.Key("id"); w.Uint64(t.id);
   w.Key("uuid"); w.String(t.uuid);
   w.Key("arn"); w.String(t.arn);
-  w.Key("hashKey"); WriteKey(w, t.hash_key);
-  if (t.range_key) { w.Key("rangeKey"); WriteKey(w, *t.range_key); }
+  w.Key("hashKey"); WriteKeyElement(w, t.hash_key);
+  if (t.range_key) { w.Key("rangeKey"); WriteKeyElement(w, *t.range_key); }
   w.Key("attributeDefinitions");
   w.StartArray();
-  for (const auto& a : t.attribute_definitions) WriteKey(w, a);
+  for (const auto& a : t.attribute_definitions) WriteKeyElement(w, a);
   w.EndArray();
   w.Key("billingMode"); w.String(BillingModeName(t.billing_mode));
   w.Key("readCapacity"); w.Int64(t.read_capacity);
@@ -102,14 +103,14 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
   t.id = static_cast<uint32_t>(GetInt(o, "id"));
   t.uuid = str("uuid");
   t.arn = str("arn");
-  ASSIGN_OR_RETURN(t.hash_key, ReadKey(o.Find("hashKey")));
+  ASSIGN_OR_RETURN(t.hash_key, ReadKeyElement(o.Find("hashKey")));
   if (o.Find("rangeKey")) {
-    ASSIGN_OR_RETURN(KeyElement rk, ReadKey(o.Find("rangeKey")));
+    ASSIGN_OR_RETURN(KeyElement rk, ReadKeyElement(o.Find("rangeKey")));
     t.range_key = rk;
   }
   if (const json::Value* defs = o.Find("attributeDefinitions"); defs && defs->is_array()) {
     for (const auto& d : defs->items()) {
-      ASSIGN_OR_RETURN(KeyElement k, ReadKey(&d));
+      ASSIGN_OR_RETURN(KeyElement k, ReadKeyElement(&d));
       t.attribute_definitions.push_back(k);
     }
   }

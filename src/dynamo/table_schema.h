@@ -9,6 +9,11 @@
 #include "common/status.h"
 #include "dynamo/attribute_value.h"
 
+namespace floe::json {
+class Value;
+class Writer;
+}  // namespace floe::json
+
 namespace floe::dynamo {
 
 struct KeyElement {
@@ -49,6 +54,11 @@ struct TableInfo {
   std::string ttl_attribute;
   std::vector<std::pair<std::string, std::string>> tags;  // in the order first set
 };
+
+// A key element as persisted JSON: {"name": ..., "type": "S" | "N" | "B"} (catalog and
+// stream entries). Errors: kCorruption.
+void WriteKeyElement(json::Writer& w, const KeyElement& k);
+Result<KeyElement> ReadKeyElement(const json::Value* v);
 
 // Persisted as JSON. Errors: kCorruption.
 std::string EncodeTableInfo(const TableInfo& t);

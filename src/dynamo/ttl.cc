@@ -22,35 +22,10 @@ bool IsExpired(const Item& item, const std::string& attr, int64_t now_ms) {
 }
 
 TtlExpirer::TtlExpirer(ItemStore* items, Catalog* catalog, const Clock* clock, int64_t interval_ms)
-    : items_(items), catalog_(catalog), clock_(clock), interval_ms_(interval_ms) {}
-
-TtlExpirer::~TtlExpirer() { Stop(); }
-
-void TtlExpirer::Start() {
-  std::lock_guard<std::mutex> l(thread_mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> l(thread_mu_);
-    while (!stopping_) {
-      cv_.wait_for(l, std::chrono::milliseconds(interval_ms_));
-      if (stopping_) break;
-      l.unlock();
-      auto r = RunOnce();
-      if (!r.ok()) log::Warn("ttl: {}", r.status().ToString());
-      l.lock();
-    }
-  });
-}
-
-void TtlExpirer::Stop() {
-  {
-    std::lock_guard<std::mutex> l(thread_mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+    : items_(items), catalog_(catalog), clock_(clock), thread_(interval_ms, [this] {
+        auto r = RunOnce();
+        if (!r.ok()) log::Warn("ttl: {}", r.status().ToString());
+      }) {}
 
 Result<size_t> TtlExpirer::RunOnce() {
   std::lock_guard<std::mutex> run(run_mu_);

@@ -8,14 +8,13 @@
 // Each pass scans at most kMaxScanPerPass items per table, resuming where the previous pass
 // stopped, and deletes what it found expired: bounded work, spread over passes. The clock is
 // injected (DESIGN.md convention 8). Thread-safe; one background thread.
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
+#include "common/periodic.h"
 #include "common/status.h"
 #include "dynamo/attribute_value.h"
 #include "dynamo/catalog.h"
@@ -31,10 +30,8 @@ class TtlExpirer {
   static constexpr size_t kMaxScanPerPass = 20000;
 
   TtlExpirer(ItemStore* items, Catalog* catalog, const Clock* clock, int64_t interval_ms);
-  ~TtlExpirer();
-
-  void Start();
-  void Stop();
+  void Start() { thread_.Start(); }
+  void Stop() { thread_.Stop(); }
   // One pass over every TTL-enabled table. Returns the number of items deleted.
   Result<size_t> RunOnce();
 
@@ -42,14 +39,9 @@ class TtlExpirer {
   ItemStore* items_;
   Catalog* catalog_;
   const Clock* clock_;
-  int64_t interval_ms_;
   std::map<uint32_t, std::string> resume_;  // table id -> first key of the next pass (RunOnce only)
   std::mutex run_mu_;
-
-  std::mutex thread_mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask thread_;  // last: stopped first
 };
 
 }  // namespace floe::dynamo

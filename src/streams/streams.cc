@@ -44,29 +44,6 @@ std::string Label(int64_t ms) {
   return buf;
 }
 
-void WriteKeyElement(json::Writer& w, const dynamo::KeyElement& k) {
-  w.StartObject();
-  w.Key("name");
-  w.String(k.name);
-  w.Key("type");
-  w.String(dynamo::AttrTypeName(k.type));
-  w.EndObject();
-}
-
-Result<dynamo::KeyElement> ReadKeyElement(const json::Value* v) {
-  if (!v || !v->is_object()) return Status::Corruption("stream: bad key element");
-  const json::Value* n = v->Find("name");
-  const json::Value* t = v->Find("type");
-  if (!n || !t || !n->is_string() || !t->is_string()) return Status::Corruption("stream: bad key element");
-  dynamo::KeyElement k;
-  k.name = n->str();
-  if (t->str() == "S") k.type = dynamo::AttrType::kS;
-  else if (t->str() == "N") k.type = dynamo::AttrType::kN;
-  else if (t->str() == "B") k.type = dynamo::AttrType::kB;
-  else return Status::Corruption("stream: bad key type");
-  return k;
-}
-
 }  // namespace
 
 const char* ViewTypeName(ViewType v) {
@@ -109,7 +86,10 @@ Result<uint64_t> ParseSequenceNumber(const std::string& text) {
 StreamManager::StreamManager(storage::Engine* engine, dynamo::Committer* committer, const Clock* clock,
                              std::string region, std::string account_id, StreamOptions options)
     : engine_(engine), committer_(committer), clock_(clock), region_(std::move(region)),
-      account_id_(std::move(account_id)), options_(options) {}
+      account_id_(std::move(account_id)), options_(options), thread_(options.maintenance_interval_ms, [this] {
+        Status st = RunMaintenance();
+        if (!st.ok()) log::Warn("stream maintenance: {}", st.ToString());
+      }) {}
 
 StreamManager::~StreamManager() { Stop(); }
 
@@ -126,8 +106,8 @@ std::string StreamManager::EncodeStream(const Stream& s) {
   w.Key("tableId"); w.Uint64(s.table_id);
   w.Key("viewType"); w.String(ViewTypeName(s.view_type));
   w.Key("shards"); w.Int64(s.shards);
-  w.Key("hashKey"); WriteKeyElement(w, s.hash_key);
-  if (s.range_key) { w.Key("rangeKey"); WriteKeyElement(w, *s.range_key); }
+  w.Key("hashKey"); dynamo::WriteKeyElement(w, s.hash_key);
+  if (s.range_key) { w.Key("rangeKey"); dynamo::WriteKeyElement(w, *s.range_key); }
   w.Key("createdMs"); w.Int64(s.created_ms);
   w.Key("startSequence"); w.Uint64(s.start_sequence);
   w.Key("open"); w.Bool(s.open);
@@ -169,9 +149,9 @@ Result<StreamManager::Stream> StreamManager::DecodeStream(std::string_view bytes
   if (!vt) return Status::Corruption("stream: bad view type");
   s.view_type = *vt;
   s.shards = static_cast<int>(num(o, "shards"));
-  ASSIGN_OR_RETURN(s.hash_key, ReadKeyElement(o.Find("hashKey")));
+  ASSIGN_OR_RETURN(s.hash_key, dynamo::ReadKeyElement(o.Find("hashKey")));
   if (o.Find("rangeKey")) {
-    ASSIGN_OR_RETURN(dynamo::KeyElement rk, ReadKeyElement(o.Find("rangeKey")));
+    ASSIGN_OR_RETURN(dynamo::KeyElement rk, dynamo::ReadKeyElement(o.Find("rangeKey")));
     s.range_key = rk;
   }
   s.created_ms = num(o, "createdMs");
@@ -333,32 +313,6 @@ std::optional<uint64_t> StreamManager::GenerationEnd(const Stream& s, size_t g) 
 }
 
 // ---- Maintenance ----
-
-void StreamManager::Start() {
-  std::lock_guard<std::mutex> l(thread_mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> l(thread_mu_);
-    while (!stopping_) {
-      thread_cv_.wait_for(l, std::chrono::milliseconds(options_.maintenance_interval_ms));
-      if (stopping_) break;
-      l.unlock();
-      Status st = RunMaintenance();
-      if (!st.ok()) log::Warn("stream maintenance: {}", st.ToString());
-      l.lock();
-    }
-  });
-}
-
-void StreamManager::Stop() {
-  {
-    std::lock_guard<std::mutex> l(thread_mu_);
-    stopping_ = true;
-  }
-  thread_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
 
 Status StreamManager::RunMaintenance() {
   const int64_t now = clock_->NowMillis();

@@ -24,7 +24,6 @@
 // Thread safety: every method may be called from any thread. Lock order: the Committer's
 // commit lock, then this class's lock; this class never calls the Committer while holding
 // its own lock.
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -32,10 +31,10 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/periodic.h"
 #include "common/status.h"
 #include "dynamo/catalog.h"
 #include "dynamo/change_log.h"
@@ -110,8 +109,8 @@ class StreamManager final : public dynamo::TableListener {
   // Loads stream definitions, trim floors and the iterator key. Call before serving.
   Status Load();
   // Starts and stops the background maintenance thread.
-  void Start();
-  void Stop();
+  void Start() { thread_.Start(); }
+  void Stop() { thread_.Stop(); }
   // One maintenance pass: shard rollover, trimming, forgetting expired streams.
   Status RunMaintenance();
 
@@ -195,10 +194,7 @@ class StreamManager final : public dynamo::TableListener {
   uint64_t next_serial_ = 1;
   std::vector<std::shared_ptr<const Stream>> pending_;  // written by an uncommitted table change
 
-  std::mutex thread_mu_;
-  std::condition_variable thread_cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask thread_;  // last: stopped first
 };
 
 }  // namespace floe::streams

@@ -39,12 +39,14 @@ TEST(ViewType, NamesRoundTrip) {
 
 // ---- StreamManager on a real engine, with a manual clock ----
 
+#include <algorithm>
 #include <filesystem>
 
 #include "dynamo/catalog.h"
 #include "dynamo/items.h"
 #include "dynamo/item_codec.h"
 #include "dynamo/key_codec.h"
+#include "dynamo/ttl.h"
 
 namespace floe::streams {
 namespace {
@@ -238,6 +240,55 @@ TEST_F(StreamManagerTest, TrimmingHonoursRetention) {
   EXPECT_EQ(streams_->GetShardIterator(arn, d->shards[0].shard_id, IteratorType::kAtSequence, 1).status().code(),
             StatusCode::kTrimmed);
   EXPECT_EQ(ReadAll(arn).size(), 1u);
+}
+
+
+TEST_F(StreamManagerTest, TtlExpirerWithInjectedClock) {
+  auto t = CreateTable("t", true);
+  ASSERT_TRUE(catalog_->Update("t", [](dynamo::TableInfo& i) {
+    i.ttl_enabled = true;
+    i.ttl_attribute = "exp";
+    return Status::Ok();
+  }).ok());
+  const int64_t now_s = kT0 / 1000;
+  auto put_exp = [&](const std::string& pk, const std::string& exp) {
+    dynamo::Item key;
+    key["pk"].type = dynamo::AttrType::kS;
+    key["pk"].scalar = pk;
+    auto r = items_->Mutate(t, key, [&](const dynamo::Item*, std::optional<dynamo::Item>* next) {
+      *next = key;
+      (**next)["exp"].type = dynamo::AttrType::kN;
+      (**next)["exp"].scalar = exp;
+      return Status::Ok();
+    });
+    ASSERT_TRUE(r.ok());
+  };
+  put_exp("soon", std::to_string(now_s + 60));
+  put_exp("later", std::to_string(now_s + 3600));
+  put_exp("ancient", std::to_string(now_s - 6LL * 365 * 86400));
+  dynamo::TtlExpirer ttl(items_.get(), catalog_.get(), &clock_, 1000);
+  auto n = ttl.RunOnce();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0u);  // nothing has expired yet
+  clock_.Advance(61'000);
+  n = ttl.RunOnce();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1u);  // "soon"; "ancient" is beyond five years and ignored, as in DynamoDB
+  EXPECT_EQ(items_->Stats(*t).item_count, 2);
+  clock_.Advance(3600'000);
+  n = ttl.RunOnce();
+  EXPECT_EQ(*n, 1u);  // "later"
+  std::vector<std::string> removed;
+  for (const auto& r : ReadAll(Arn("t"))) {
+    if (r.change.kind == dynamo::ChangeKind::kRemove) {
+      EXPECT_TRUE(r.change.by_ttl);
+      removed.push_back(r.change.keys.at("pk").scalar);
+    } else {
+      EXPECT_FALSE(r.change.by_ttl);
+    }
+  }
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::string>{"later", "soon"}));
 }
 
 }  // namespace
