@@ -30,7 +30,14 @@ TtlExpirer::TtlExpirer(ItemStore* items, Catalog* catalog, const Clock* clock, i
 Result<size_t> TtlExpirer::RunOnce() {
   std::lock_guard<std::mutex> run(run_mu_);
   size_t deleted = 0;
-  for (const auto& table : catalog_->ListTables()) {
+  const auto tables = catalog_->ListTables();
+  std::erase_if(resume_, [&](const auto& entry) {  // dropped tables
+    for (const auto& t : tables) {
+      if (t->id == entry.first) return false;
+    }
+    return true;
+  });
+  for (const auto& table : tables) {
     auto info = table->info();
     if (!info->ttl_enabled) {
       resume_.erase(table->id);
