@@ -155,20 +155,26 @@ operation and every parameter, with floe's status. Unsupported operations answer
 """
 
 
+def supported(op, model, status):
+    """The section of a supported operation: every parameter of the model, with its status."""
+    ops, shapes = model["operations"], model["shapes"]
+    out = [f"### {op}: supported", "", "| parameter | status |", "|---|---|"]
+    members = shapes[ops[op]["input"]["shape"]]["members"] if "input" in ops[op] else {}
+    for p in members:
+        out.append(f"| {p} | {status.get(p, 'MISSING')} |")
+    for p, st in status.items():
+        if p not in members:
+            out.append(f"| {p} | {st} (newer than Debian's botocore model) |")
+    return out + [""]
+
+
 def main():
     m = json.load(open(MODEL))
-    ops, shapes = m["operations"], m["shapes"]
+    ops = m["operations"]
     out = [HEADER]
     for op in sorted(ops):
         if op in STATUS:
-            out += [f"### {op}: supported", "", "| parameter | status |", "|---|---|"]
-            members = shapes[ops[op]["input"]["shape"]]["members"] if "input" in ops[op] else {}
-            for p in members:
-                out.append(f"| {p} | {STATUS[op].get(p, 'MISSING')} |")
-            for p, st in STATUS[op].items():
-                if p not in members:
-                    out.append(f"| {p} | {st} (newer than Debian's botocore model) |")
-            out.append("")
+            out += supported(op, m, STATUS[op])
             continue
         if op in LATER:
             note = LATER[op]
@@ -187,14 +193,7 @@ def main():
             "see docs/formats/streams.md for shards, sequence numbers, retention and iterators.", ""]
     sm = json.load(open(STREAMS_MODEL))
     for op in sorted(sm["operations"]):
-        out += [f"### {op}: supported", "", "| parameter | status |", "|---|---|"]
-        members = sm["shapes"][sm["operations"][op]["input"]["shape"]]["members"]
-        for p in members:
-            out.append(f"| {p} | {STREAMS_STATUS[op].get(p, 'MISSING')} |")
-        for p, st in STREAMS_STATUS[op].items():
-            if p not in members:
-                out.append(f"| {p} | {st} (newer than Debian's botocore model) |")
-        out.append("")
+        out += supported(op, sm, STREAMS_STATUS[op])
     print("\n".join(out))
 
 

@@ -17,6 +17,12 @@ Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const st
   return rt;
 }
 
+Result<std::shared_ptr<dynamo::TableRuntime>> FindNamedTable(OpContext& ctx, const std::string& name) {
+  auto rt = ctx.services.catalog->Find(name);
+  if (!rt.ok()) return Status::NotFound("Requested resource not found: Table: " + name + " not found");
+  return rt;
+}
+
 Status RejectUnsupported(const json::Value& request, std::initializer_list<const char*> names) {
   for (const char* n : names) {
     const json::Value* v = request.Find(n);

@@ -322,11 +322,10 @@ Status DescribeTable(OpContext& ctx, const json::Value& req, json::Writer& out) 
   Validator v;
   v.TableName(name, "tableName");
   RETURN_IF_ERROR(v.Done());
-  auto rt = ctx.services.catalog->Find(*name);
-  if (!rt.ok()) return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
+  ASSIGN_OR_RETURN(auto rt, FindNamedTable(ctx, *name));
   out.StartObject();
   out.Key("Table");
-  WriteTableDescription(out, *(*rt)->info(), ctx.services.items->Stats(**rt), "ACTIVE");
+  WriteTableDescription(out, *rt->info(), ctx.services.items->Stats(*rt), "ACTIVE");
   out.EndObject();
   return Status::Ok();
 }
@@ -374,12 +373,11 @@ Status DeleteTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   Validator v;
   v.TableName(name, "tableName");
   RETURN_IF_ERROR(v.Done());
-  auto found = ctx.services.catalog->Find(*name);
-  if (!found.ok()) return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
-  if ((*found)->info()->deletion_protection) {
+  ASSIGN_OR_RETURN(auto found, FindNamedTable(ctx, *name));
+  if (found->info()->deletion_protection) {
     return Status::InvalidArgument("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
   }
-  auto stats = ctx.services.items->Stats(**found);
+  auto stats = ctx.services.items->Stats(*found);
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Drop(*name));
   out.StartObject();
   out.Key("TableDescription");
@@ -414,9 +412,6 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
   RETURN_IF_ERROR(CheckStreamSpec(stream, /*create=*/false));
-  if (!ctx.services.catalog->Find(*name).ok()) {
-    return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
-  }
   const int64_t now = ctx.services.clock->NowMillis();
   ASSIGN_OR_RETURN(auto info, ctx.services.catalog->Update(*name, [&](TableInfo& t) -> Status {
     const BillingMode target = billing ? (*billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned)

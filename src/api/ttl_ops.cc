@@ -52,9 +52,8 @@ Status DescribeTimeToLive(OpContext& ctx, const json::Value& req, json::Writer& 
   Validator v;
   v.TableName(name, "tableName");
   RETURN_IF_ERROR(v.Done());
-  auto rt = ctx.services.catalog->Find(*name);
-  if (!rt.ok()) return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
-  auto info = (*rt)->info();
+  ASSIGN_OR_RETURN(auto rt, FindNamedTable(ctx, *name));
+  auto info = rt->info();
   out.StartObject();
   out.Key("TimeToLiveDescription");
   out.StartObject();

@@ -181,9 +181,8 @@ Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* 
     }
     st = engine_->Write(ctx.batch_, token);
     if (st.ok() && last_sequence_ != seq_before) {
-      AdvanceDurableLocked();  // keeps the queue as short as the unflushed commits
       pending_.emplace_back(*token, last_sequence_);
-      AdvanceDurableLocked();
+      AdvanceDurableLocked();  // keeps the queue as short as the unflushed commits
     }
   }
   if (!st.ok()) {

@@ -84,10 +84,7 @@ Result<StreamManager::IteratorState> StreamManager::DecodeIterator(const std::st
 Result<std::vector<StreamSummary>> StreamManager::ListStreams(const std::optional<std::string>& table_name,
                                                               const std::optional<std::string>& exclusive_start_arn,
                                                               size_t limit, std::string* last_evaluated_arn) {
-  if (exclusive_start_arn) {
-    auto found = FindByArn(*exclusive_start_arn);
-    if (!found.ok() && found.status().code() == StatusCode::kInvalidArgument) return found.status();
-  }
+  if (exclusive_start_arn) RETURN_IF_ERROR(CheckArnFormat(*exclusive_start_arn));
   std::vector<StreamSummary> out;
   last_evaluated_arn->clear();
   std::shared_lock<std::shared_mutex> l(mu_);

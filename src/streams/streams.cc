@@ -288,12 +288,17 @@ std::shared_ptr<const StreamManager::Stream> StreamManager::FindBySerial(uint64_
   return it == streams_.end() ? nullptr : it->second;
 }
 
-Result<std::shared_ptr<const StreamManager::Stream>> StreamManager::FindByArn(const std::string& arn) const {
+Status StreamManager::CheckArnFormat(const std::string& arn) {
   // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
   if (arn.size() < 37 || arn.size() > 1024 || arn.rfind("arn:", 0) != 0 || arn.find(":table/") == std::string::npos ||
       arn.find("/stream/") == std::string::npos) {
     return Status::InvalidArgument("Invalid StreamArn");
   }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const StreamManager::Stream>> StreamManager::FindByArn(const std::string& arn) const {
+  RETURN_IF_ERROR(CheckArnFormat(arn));
   std::shared_lock<std::shared_mutex> l(mu_);
   auto it = by_arn_.find(arn);
   if (it == by_arn_.end()) return Status::NotFound("Requested resource not found: Stream: " + arn + " not found");

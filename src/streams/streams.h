@@ -174,6 +174,8 @@ class StreamManager final : public dynamo::TableListener {
   std::string EncodeIterator(const IteratorState& st) const;
   Result<IteratorState> DecodeIterator(const std::string& text) const;
   std::shared_ptr<const Stream> FindBySerial(uint64_t serial) const;
+  // kInvalidArgument unless arn has a stream ARN's shape.
+  static Status CheckArnFormat(const std::string& arn);
   Result<std::shared_ptr<const Stream>> FindByArn(const std::string& arn) const;
   uint64_t Floor(uint32_t table_id) const;
   Status RollOver(int64_t now);

@@ -49,3 +49,48 @@ def raw_error(server, operation, body):
     status, _, parsed = raw(server, operation, body)
     assert status == 400, (status, parsed)
     return parsed["__type"].split("#")[-1], parsed.get("message", parsed.get("Message"))
+
+
+# ---- DynamoDB Streams readers ----
+
+def all_shards(streams, arn, limit=None):
+    """Every shard of a stream, following DescribeStream pagination."""
+    shards, start = [], None
+    while True:
+        kwargs = {"StreamArn": arn}
+        if limit:
+            kwargs["Limit"] = limit
+        if start:
+            kwargs["ExclusiveStartShardId"] = start
+        d = streams.describe_stream(**kwargs)["StreamDescription"]
+        shards += d["Shards"]
+        start = d.get("LastEvaluatedShardId")
+        if not start:
+            return shards
+
+
+def read_shard(streams, arn, shard_id, itype="TRIM_HORIZON", seq=None, limit=None):
+    """Reads a shard until it is drained (closed) or returns nothing (open). Returns (records, next_iterator)."""
+    kwargs = {"StreamArn": arn, "ShardId": shard_id, "ShardIteratorType": itype}
+    if seq:
+        kwargs["SequenceNumber"] = seq
+    it = streams.get_shard_iterator(**kwargs)["ShardIterator"]
+    records = []
+    while it:
+        kw = {"ShardIterator": it}
+        if limit:
+            kw["Limit"] = limit
+        r = streams.get_records(**kw)
+        records += r["Records"]
+        it = r.get("NextShardIterator")
+        if not r["Records"]:
+            break
+    return records, it
+
+
+def read_all(streams, arn):
+    """Every record of a stream, shard by shard (parents before children), in shard order."""
+    out = []
+    for sh in all_shards(streams, arn):
+        out += read_shard(streams, arn, sh["ShardId"])[0]
+    return out

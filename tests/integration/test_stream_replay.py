@@ -8,6 +8,7 @@ import time
 from botocore.exceptions import ClientError
 
 from conftest import FloeServer
+from helpers import all_shards, read_shard
 
 TABLE = "replay"
 
@@ -28,28 +29,7 @@ def key_of(item):
 
 def read_stream(streams, arn):
     """Every record, shard by shard in DescribeStream order (parents first). Returns {shard: [records]}."""
-    shards, start = [], None
-    while True:
-        kw = {"StreamArn": arn}
-        if start:
-            kw["ExclusiveStartShardId"] = start
-        d = streams.describe_stream(**kw)["StreamDescription"]
-        shards += d["Shards"]
-        start = d.get("LastEvaluatedShardId")
-        if not start:
-            break
-    out = {}
-    for s in shards:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        recs = []
-        while it:
-            r = streams.get_records(ShardIterator=it)
-            recs += r["Records"]
-            it = r.get("NextShardIterator")
-            if not r["Records"]:
-                break
-        out[s["ShardId"]] = recs
-    return out
+    return {s["ShardId"]: read_shard(streams, arn, s["ShardId"])[0] for s in all_shards(streams, arn)}
 
 
 def replay(per_shard, ttl_removals=None):

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from conftest import FloeServer, make_table
-from helpers import error_of, raw
+from helpers import all_shards, error_of, raw, read_all, read_shard
 
 VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 
@@ -25,48 +25,6 @@ def stream_table(ddb, name, view="NEW_AND_OLD_IMAGES", range_type=None):
     r = ddb.create_table(TableName=name, AttributeDefinitions=defs, KeySchema=schema, BillingMode="PAY_PER_REQUEST",
                          StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
     return r["TableDescription"]["LatestStreamArn"]
-
-
-def all_shards(streams, arn, limit=None):
-    shards, start = [], None
-    while True:
-        kwargs = {"StreamArn": arn}
-        if limit:
-            kwargs["Limit"] = limit
-        if start:
-            kwargs["ExclusiveStartShardId"] = start
-        d = streams.describe_stream(**kwargs)["StreamDescription"]
-        shards += d["Shards"]
-        start = d.get("LastEvaluatedShardId")
-        if not start:
-            return shards
-
-
-def read_shard(streams, arn, shard_id, itype="TRIM_HORIZON", seq=None, limit=None):
-    """Reads a shard until it is drained (closed) or returns nothing (open). Returns (records, next_iterator)."""
-    kwargs = {"StreamArn": arn, "ShardId": shard_id, "ShardIteratorType": itype}
-    if seq:
-        kwargs["SequenceNumber"] = seq
-    it = streams.get_shard_iterator(**kwargs)["ShardIterator"]
-    records = []
-    while it:
-        kw = {"ShardIterator": it}
-        if limit:
-            kw["Limit"] = limit
-        r = streams.get_records(**kw)
-        records += r["Records"]
-        it = r.get("NextShardIterator")
-        if not r["Records"]:
-            break
-    return records, it
-
-
-def read_all(streams, arn):
-    """Every record of a stream, shard by shard (parents before children), in shard order."""
-    out = []
-    for sh in all_shards(streams, arn):
-        out += read_shard(streams, arn, sh["ShardId"])[0]
-    return out
 
 
 def test_create_table_with_stream_and_describe(ddb, streams, table_name):

@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import make_table
-from helpers import error_of, raw
+from helpers import error_of, raw, read_all
 
 
 def S(v):
@@ -40,10 +40,7 @@ def test_write_actions_commit_together(ddb, server, table_name):
     # One stream record per changed item; the condition check writes nothing.
     streams = server.client("dynamodbstreams")
     arn = ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
-    recs = []
-    for sh in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        recs += streams.get_records(ShardIterator=it)["Records"]
+    recs = read_all(streams, arn)
     recs.sort(key=lambda r: r["dynamodb"]["SequenceNumber"])
     tx = recs[3:]
     assert sorted((r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in tx) == [
@@ -187,7 +184,6 @@ def test_concurrent_transfers_keep_the_sum(ddb, server, table_name):
     for t in threads:
         t.join()
     assert not errors, errors[:3]
-    print(counts)
     assert counts["committed"] > 50 and counts["snapshots"] > 10, counts
     final = ddb.scan(TableName=table_name, ConsistentRead=True)["Items"]
     assert sum(int(i["balance"]["N"]) for i in final) == total

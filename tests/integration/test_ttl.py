@@ -2,7 +2,7 @@
 import time
 
 from conftest import make_table
-from helpers import error_of
+from helpers import error_of, read_all
 
 
 def wait_until(pred, timeout=10):
@@ -63,13 +63,11 @@ def test_expirer_deletes_expired_items_through_the_stream(ddb, server, table_nam
 
     arn = ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
     removes = []
-    for sh in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        for r in streams.get_records(ShardIterator=it)["Records"]:
-            if r["eventName"] == "REMOVE":
-                removes.append(r)
-            else:
-                assert "userIdentity" not in r
+    for r in read_all(streams, arn):
+        if r["eventName"] == "REMOVE":
+            removes.append(r)
+        else:
+            assert "userIdentity" not in r
     assert sorted(r["dynamodb"]["Keys"]["pk"]["S"] for r in removes) == ["past", "past_fraction"]
     for r in removes:
         assert r["userIdentity"] == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}

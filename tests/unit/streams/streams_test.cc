@@ -103,14 +103,16 @@ class StreamManagerTest : public ::testing::Test {
     t.stream_view_type = stream ? "NEW_AND_OLD_IMAGES" : "";
     return std::move(catalog_->Create(t)).value();
   }
-  void Put(const std::shared_ptr<dynamo::TableRuntime>& t, const std::string& pk, const std::string& v) {
+  // Puts {pk, attr: value}; attr is "v" (a string) unless given.
+  void Put(const std::shared_ptr<dynamo::TableRuntime>& t, const std::string& pk, const std::string& value,
+           const std::string& attr = "v", dynamo::AttrType type = dynamo::AttrType::kS) {
     dynamo::Item key;
     key["pk"].type = dynamo::AttrType::kS;
     key["pk"].scalar = pk;
     auto r = items_->Mutate(t, key, [&](const dynamo::Item*, std::optional<dynamo::Item>* next) {
       *next = key;
-      (**next)["v"].type = dynamo::AttrType::kS;
-      (**next)["v"].scalar = v;
+      (**next)[attr].type = type;
+      (**next)[attr].scalar = value;
       return Status::Ok();
     });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -251,18 +253,7 @@ TEST_F(StreamManagerTest, TtlExpirerWithInjectedClock) {
     return Status::Ok();
   }).ok());
   const int64_t now_s = kT0 / 1000;
-  auto put_exp = [&](const std::string& pk, const std::string& exp) {
-    dynamo::Item key;
-    key["pk"].type = dynamo::AttrType::kS;
-    key["pk"].scalar = pk;
-    auto r = items_->Mutate(t, key, [&](const dynamo::Item*, std::optional<dynamo::Item>* next) {
-      *next = key;
-      (**next)["exp"].type = dynamo::AttrType::kN;
-      (**next)["exp"].scalar = exp;
-      return Status::Ok();
-    });
-    ASSERT_TRUE(r.ok());
-  };
+  auto put_exp = [&](const std::string& pk, const std::string& exp) { Put(t, pk, exp, "exp", dynamo::AttrType::kN); };
   put_exp("soon", std::to_string(now_s + 60));
   put_exp("later", std::to_string(now_s + 3600));
   put_exp("ancient", std::to_string(now_s - 6LL * 365 * 86400));
