@@ -1,11 +1,14 @@
 // BatchWriteItem, BatchGetItem.
+#include <algorithm>
 #include <set>
 
 #include "api/expressions.h"
 #include "api/ops.h"
+#include "api/capacity.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
+#include "dynamo/indexes.h"
 #include "dynamo/items.h"
 #include "dynamo/key_codec.h"
 
@@ -40,6 +43,34 @@ Status ParseRequestItems(const json::Value& req, Validator& v, const json::Value
 }
 
 }  // namespace
+
+// The ItemCollectionMetrics member of BatchWriteItem and TransactWriteItems: for each table
+// with local indexes, one entry per item collection written.
+Status WriteBatchItemCollectionMetrics(OpContext& ctx, const json::Value& req,
+                                       const std::vector<dynamo::BatchWrite>& writes, json::Writer& out) {
+  std::vector<std::pair<std::shared_ptr<dynamo::TableRuntime>, std::vector<const Item*>>> tables;
+  for (const auto& w : writes) {
+    auto info = w.table->info();
+    if (!WantsItemCollectionMetrics(req, *info)) continue;
+    auto it = std::find_if(tables.begin(), tables.end(), [&](const auto& t) { return t.first == w.table; });
+    if (it == tables.end()) it = tables.insert(tables.end(), {w.table, {}});
+    const auto& pk = w.key.at(info->hash_key.name);
+    bool seen = false;
+    for (const Item* k : it->second) seen = seen || k->at(info->hash_key.name) == pk;
+    if (!seen) it->second.push_back(&w.key);
+  }
+  if (tables.empty()) return Status::Ok();
+  out.Key("ItemCollectionMetrics");
+  out.StartObject();
+  for (const auto& [table, keys] : tables) {
+    out.Key(table->info()->name);
+    out.StartArray();
+    for (const Item* k : keys) RETURN_IF_ERROR(WriteItemCollectionMetrics(ctx, *table, *k, out));
+    out.EndArray();
+  }
+  out.EndObject();
+  return Status::Ok();
+}
 
 Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   const json::Value* items = nullptr;
@@ -105,11 +136,16 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
       writes.push_back(std::move(w));
     }
   }
-  ASSIGN_OR_RETURN(ctx.durable_token, ctx.services.items->WriteBatchItems(writes));
+  std::vector<dynamo::Capacity> capacity;
+  ASSIGN_OR_RETURN(ctx.durable_token, ctx.services.items->WriteBatchItems(writes, &capacity));
   out.StartObject();
   out.Key("UnprocessedItems");
   out.StartObject();
   out.EndObject();
+  CapacityByTable by_table;
+  for (size_t i = 0; i < writes.size(); ++i) by_table.Add(writes[i].table->info()->name, capacity[i]);
+  by_table.WriteMember(out, CapacityModeOf(req));
+  RETURN_IF_ERROR(WriteBatchItemCollectionMetrics(ctx, req, writes, out));
   out.EndObject();
   return Status::Ok();
 }
@@ -126,6 +162,7 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     std::vector<Item> keys;
     std::optional<std::vector<dynamo::expr::Path>> projection;
     const json::Value* raw = nullptr;
+    bool consistent = false;
   };
   std::vector<TableRequest> requests;
   size_t total = 0;
@@ -142,6 +179,7 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     TableRequest tr;
     tr.name = name;
     tr.raw = &spec;
+    tr.consistent = consistent.value_or(false);
     ExpressionSpec es;
     es.projection = true;
     ASSIGN_OR_RETURN(RequestExpressions exprs, ParseRequestExpressions(spec, es, nullptr));
@@ -169,6 +207,7 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   size_t bytes = 0;
   std::vector<std::vector<Item>> found(requests.size());
   std::vector<std::vector<const Item*>> unprocessed(requests.size());
+  CapacityByTable capacity;
   for (size_t i = 0; i < requests.size(); ++i) {
     for (const auto& key : requests[i].keys) {
       if (bytes >= kMaxBatchGetBytes) {
@@ -176,6 +215,9 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
         continue;
       }
       ASSIGN_OR_RETURN(std::optional<Item> item, ctx.services.items->Get(*requests[i].table, key));
+      dynamo::Capacity c;
+      c.table = dynamo::ReadUnits(item ? dynamo::ItemSize(*item) : 0, requests[i].consistent);
+      capacity.Add(requests[i].name, c);
       if (!item) continue;
       bytes += dynamo::ItemSize(*item);
       found[i].push_back(requests[i].projection ? dynamo::expr::ProjectPaths(*item, *requests[i].projection)
@@ -212,6 +254,7 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     out.EndObject();
   }
   out.EndObject();
+  capacity.WriteMember(out, CapacityModeOf(req));
   out.EndObject();
   return Status::Ok();
 }

@@ -1,9 +1,11 @@
 // PutItem, GetItem, UpdateItem, DeleteItem, and helpers shared by the data-plane operations.
 #include "api/expressions.h"
 #include "api/ops.h"
+#include "api/capacity.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
+#include "dynamo/indexes.h"
 #include "dynamo/items.h"
 
 namespace floe::api {
@@ -44,7 +46,44 @@ void ValidateCommonEnums(const json::Value& request, Validator& v) {
   }
 }
 
+Status WriteItemCollectionMetrics(OpContext& ctx, const dynamo::TableRuntime& table, const Item& key,
+                                  json::Writer& out) {
+  auto info = table.info();
+  const dynamo::AttributeValue& pk = key.at(info->hash_key.name);
+  ASSIGN_OR_RETURN(size_t bytes, ctx.services.items->ItemCollectionSize(table, pk));
+  const double lower = static_cast<double>(bytes >> 30);
+  out.StartObject();
+  out.Key("ItemCollectionKey");
+  out.StartObject();
+  out.Key(info->hash_key.name);
+  dynamo::WriteAttributeValue(out, pk);
+  out.EndObject();
+  out.Key("SizeEstimateRangeGB");
+  out.StartArray();
+  out.Double(lower);
+  out.Double(lower + 1);
+  out.EndArray();
+  out.EndObject();
+  return Status::Ok();
+}
+
+bool WantsItemCollectionMetrics(const json::Value& req, const dynamo::TableInfo& info) {
+  const json::Value* v = req.Find("ReturnItemCollectionMetrics");
+  if (!v || !v->is_string() || v->str() != "SIZE") return false;
+  for (const auto& i : info.indexes) {
+    if (!i.global) return true;
+  }
+  return false;
+}
+
 namespace {
+
+Status WriteItemCollectionMetricsMember(OpContext& ctx, const json::Value& req, const dynamo::TableRuntime& table,
+                                        const Item& key, json::Writer& out) {
+  if (!WantsItemCollectionMetrics(req, *table.info())) return Status::Ok();
+  out.Key("ItemCollectionMetrics");
+  return WriteItemCollectionMetrics(ctx, table, key, out);
+}
 
 // The parameters every single-item write shares.
 struct WriteRequest {
@@ -89,13 +128,20 @@ Status CheckCondition(OpContext& ctx, const std::optional<ex::Node>& cond, const
   return Status::ConditionFailed("The conditional request failed");
 }
 
-void WriteAttributes(json::Writer& out, const std::optional<Item>& attrs) {
+// The members of a single-item write's response: Attributes, ConsumedCapacity and
+// ItemCollectionMetrics.
+Status WriteWriteResponse(OpContext& ctx, const json::Value& req, const dynamo::TableRuntime& table, const Item& key,
+                          const dynamo::WriteResult& result, const std::optional<Item>& attrs, json::Writer& out) {
   out.StartObject();
   if (attrs && !attrs->empty()) {
     out.Key("Attributes");
     dynamo::WriteAttributeMap(out, *attrs);
   }
+  auto info = table.info();
+  WriteCapacityMember(out, CapacityModeOf(req), info->name, result.capacity);
+  RETURN_IF_ERROR(WriteItemCollectionMetricsMember(ctx, req, table, key, out));
   out.EndObject();
+  return Status::Ok();
 }
 
 // PutItem (next: the item) and DeleteItem (next: nullopt): one item replaced or removed
@@ -125,8 +171,8 @@ Status ReplaceItem(OpContext& ctx, const json::Value& req, const char* key_param
                      return Status::Ok();
                    }));
   ctx.durable_token = result.durable_token;
-  WriteAttributes(out, w.return_values == "ALL_OLD" ? result.old_item : std::nullopt);
-  return Status::Ok();
+  return WriteWriteResponse(ctx, req, *table, key, result, w.return_values == "ALL_OLD" ? result.old_item : std::nullopt,
+                            out);
 }
 
 }  // namespace
@@ -170,8 +216,7 @@ Status UpdateItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     const std::optional<Item>& source = rv == "UPDATED_OLD" ? result.old_item : result.new_item;
     if (source && exprs.update) attrs = ex::ProjectPaths(*source, UpdatedPaths(*exprs.update));
   }
-  WriteAttributes(out, attrs);
-  return Status::Ok();
+  return WriteWriteResponse(ctx, req, *table, key, result, attrs, out);
 }
 
 Status GetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
@@ -192,13 +237,17 @@ Status GetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
   ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*key_json));
   ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
   RETURN_IF_ERROR(dynamo::ValidateKey(*table->info(), key));
-  // Reads on one node are always strongly consistent; ConsistentRead changes nothing.
+  // Reads on one node are always strongly consistent; ConsistentRead only changes the
+  // capacity DynamoDB would charge.
   ASSIGN_OR_RETURN(std::optional<Item> item, ctx.services.items->Get(*table, key));
   out.StartObject();
   if (item) {
     out.Key("Item");
     dynamo::WriteAttributeMap(out, exprs.projection ? ex::ProjectPaths(*item, *exprs.projection) : *item);
   }
+  dynamo::Capacity capacity;
+  capacity.table = dynamo::ReadUnits(item ? dynamo::ItemSize(*item) : 0, consistent.value_or(false));
+  WriteCapacityMember(out, CapacityModeOf(req), *name, capacity);
   out.EndObject();
   return Status::Ok();
 }

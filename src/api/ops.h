@@ -15,6 +15,7 @@
 namespace floe::dynamo {
 struct TableInfo;
 struct TableRuntime;
+struct BatchWrite;
 }  // namespace floe::dynamo
 
 namespace floe::api {
@@ -81,6 +82,15 @@ Result<std::shared_ptr<dynamo::TableRuntime>> FindNamedTable(OpContext& ctx, con
 // Rejects parameters that need the expression language or later features, so that they are
 // never silently ignored.
 Status RejectUnsupported(const json::Value& request, std::initializer_list<const char*> names);
+// ReturnItemCollectionMetrics=SIZE on a table with local indexes: whether to report, and one
+// ItemCollectionMetrics object for the item collection of key.
+bool WantsItemCollectionMetrics(const json::Value& request, const dynamo::TableInfo& info);
+Status WriteItemCollectionMetrics(OpContext& ctx, const dynamo::TableRuntime& table, const dynamo::Item& key,
+                                  json::Writer& out);
+// The same for the items of a BatchWriteItem or TransactWriteItems (an ItemCollectionMetrics
+// member keyed by table; nothing when no table qualifies).
+Status WriteBatchItemCollectionMetrics(OpContext& ctx, const json::Value& request,
+                                       const std::vector<dynamo::BatchWrite>& writes, json::Writer& out);
 // ReturnConsumedCapacity / ReturnItemCollectionMetrics enum checks.
 void ValidateCommonEnums(const json::Value& request, class Validator& v);
 

@@ -1,9 +1,11 @@
 // Query (KeyConditions) and Scan (including parallel scan).
+#include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/ops.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
+#include "dynamo/indexes.h"
 #include "dynamo/items.h"
 
 #include <functional>
@@ -22,12 +24,13 @@ namespace {
 constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 
 struct SelectSpec {
+  std::optional<std::string> select;
   bool count_only = false;
   std::optional<std::vector<ex::Path>> projection;
 };
 
 Status ParseSelect(const json::Value& req, Validator& v, bool index, SelectSpec* out) {
-  std::optional<std::string> select;
+  std::optional<std::string>& select = out->select;
   RETURN_IF_ERROR(OptString(req, "Select", &select));
   v.Enum(select, "select", {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
   RETURN_IF_ERROR(v.Done());
@@ -54,18 +57,100 @@ Status ParseSelect(const json::Value& req, Validator& v, bool index, SelectSpec*
   return Status::Ok();
 }
 
-Status ParseExclusiveStart(const json::Value& req, const dynamo::TableInfo& info, std::optional<Item>* out) {
+Status ParseExclusiveStart(const json::Value& req, const dynamo::TableInfo& info, const dynamo::IndexInfo* index,
+                           std::optional<Item>* out) {
   const json::Value* esk = nullptr;
   RETURN_IF_ERROR(OptObject(req, "ExclusiveStartKey", &esk));
   if (!esk) return Status::Ok();
   ASSIGN_OR_RETURN(Item key, dynamo::AttributeMapFromJson(*esk));
-  Status st = dynamo::ValidateKey(info, key);
+  Status st;
+  if (!index) {
+    st = dynamo::ValidateKey(info, key);
+  } else {
+    // An index position: the table key and the index key attributes, nothing else.
+    Item table_key;
+    for (const auto& [name, value] : key) {
+      if (name == info.hash_key.name || (info.range_key && name == info.range_key->name)) table_key.emplace(name, value);
+    }
+    st = dynamo::ValidateKey(info, table_key);
+    if (st.ok() && (dynamo::IndexPageKey(info, *index, key).size() != key.size() ||
+                    !dynamo::IndexEntryKey(info, *index, key))) {
+      st = Status::InvalidArgument("The provided key element does not match the schema");
+    }
+  }
   if (!st.ok()) return Status::InvalidArgument("The provided starting key is invalid: " + st.message());
   *out = std::move(key);
   return Status::Ok();
 }
 
-void WritePage(json::Writer& out, const dynamo::Page& page, const SelectSpec& select) {
+// The index a Query or Scan names, with DynamoDB's rules for reading it.
+Status ResolveIndex(const std::optional<std::string>& name, const dynamo::TableInfo& info, bool consistent,
+                    const SelectSpec& select, const dynamo::IndexInfo** out) {
+  *out = nullptr;
+  if (!name) return Status::Ok();
+  const dynamo::IndexInfo* index = info.FindIndex(*name);
+  if (!index) return Status::InvalidArgument("The table does not have the specified index: " + *name);
+  if (index->global && consistent) {
+    return Status::InvalidArgument("Consistent reads are not supported on global secondary indexes");
+  }
+  if (index->backfilling) return Status::InvalidArgument("Cannot read from backfilling global secondary index: " + *name);
+  if (index->global && select.select && *select.select == "ALL_ATTRIBUTES" &&
+      index->projection != dynamo::ProjectionType::kAll) {
+    return Status::InvalidArgument(std::string(kInvalid) + "Select type ALL_ATTRIBUTES is not supported for global secondary index " +
+                                   *name + " because its projection type is not ALL");
+  }
+  *out = index;
+  return Status::Ok();
+}
+
+void CollectTopNames(const ex::Node& n, std::vector<std::string>* out) {
+  if (n.kind == ex::NodeKind::kPath && !n.path.empty()) out->push_back(n.path[0].name);
+  for (const auto& c : n.args) CollectTopNames(c, out);
+}
+
+// Whether a local index read must fetch table items: it asks for attributes the index does
+// not project (global indexes return only what they project).
+bool NeedsFetch(const dynamo::TableInfo& info, const dynamo::IndexInfo* index, const SelectSpec& select,
+                const std::optional<ex::Node>& filter) {
+  if (!index || index->global || index->projection == dynamo::ProjectionType::kAll) return false;
+  if (select.select && *select.select == "ALL_ATTRIBUTES") return true;
+  std::vector<std::string> names;
+  if (select.projection) {
+    for (const auto& p : *select.projection) {
+      if (!p.empty()) names.push_back(p[0].name);
+    }
+  }
+  if (filter) CollectTopNames(*filter, &names);
+  for (const auto& n : names) {
+    if (!dynamo::IsProjected(info, *index, n)) return true;
+  }
+  return false;
+}
+
+// A key schema as the key-condition checks see it: the table's or the index's.
+dynamo::TableInfo KeyView(const dynamo::TableInfo& info, const dynamo::IndexInfo* index) {
+  dynamo::TableInfo view;
+  view.hash_key = index ? index->hash_key : info.hash_key;
+  view.range_key = index ? index->range_key : info.range_key;
+  return view;
+}
+
+// Read capacity of a page: the entries on the table or index read, the fetched items on the
+// table.
+dynamo::Capacity ReadCapacity(const dynamo::IndexInfo* index, const dynamo::Page& page, bool consistent) {
+  dynamo::Capacity c;
+  const double units = dynamo::ReadUnits(page.bytes_read, consistent);
+  if (!index) {
+    c.table = units;
+  } else {
+    (index->global ? c.global_indexes : c.local_indexes)[index->name] = units;
+    if (page.fetched_bytes) c.table = dynamo::ReadUnits(page.fetched_bytes, consistent);
+  }
+  return c;
+}
+
+void WritePage(json::Writer& out, const dynamo::Page& page, const SelectSpec& select, CapacityMode mode,
+               const std::string& table, const dynamo::Capacity& capacity) {
   out.StartObject();
   if (!select.count_only) {
     out.Key("Items");
@@ -83,6 +168,7 @@ void WritePage(json::Writer& out, const dynamo::Page& page, const SelectSpec& se
     out.Key("LastEvaluatedKey");
     dynamo::WriteAttributeMap(out, *page.last_evaluated_key);
   }
+  WriteCapacityMember(out, mode, table, capacity);
   out.EndObject();
 }
 
@@ -303,27 +389,31 @@ Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
   if (!key_conditions && !exprs.key_condition) {
     return Status::InvalidArgument("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
-  if (index) return Status::InvalidArgument("The table does not have the specified index: " + *index);
+  const dynamo::IndexInfo* idx = nullptr;
+  RETURN_IF_ERROR(ResolveIndex(index, *info, consistent.value_or(false), select, &idx));
+  const dynamo::TableInfo keys = KeyView(*info, idx);
   dynamo::QuerySpec spec;
+  spec.index = idx;
   if (exprs.key_condition) {
-    RETURN_IF_ERROR(ConvertKeyConditionExpression(*exprs.key_condition, *info, &spec));
+    RETURN_IF_ERROR(ConvertKeyConditionExpression(*exprs.key_condition, keys, &spec));
   } else {
-    RETURN_IF_ERROR(ParseKeyConditions(*key_conditions, *info, &spec));
+    RETURN_IF_ERROR(ParseKeyConditions(*key_conditions, keys, &spec));
   }
   if (exprs.filter && req.Find("FilterExpression")) {
-    if (auto key = KeyAttributeIn(*exprs.filter, *info)) {
+    if (auto key = KeyAttributeIn(*exprs.filter, keys)) {
       return Status::InvalidArgument("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + *key);
     }
   }
   spec.forward = forward.value_or(true);
   spec.limit = limit.value_or(0);
   spec.filter = FilterFn(exprs.filter);
-  RETURN_IF_ERROR(ParseExclusiveStart(req, *info, &spec.exclusive_start));
-  if (spec.exclusive_start && spec.exclusive_start->at(info->hash_key.name) != spec.partition_key) {
+  spec.fetch_from_table = NeedsFetch(*info, idx, select, exprs.filter);
+  RETURN_IF_ERROR(ParseExclusiveStart(req, *info, idx, &spec.exclusive_start));
+  if (spec.exclusive_start && spec.exclusive_start->at(keys.hash_key.name) != spec.partition_key) {
     return Status::InvalidArgument("The provided starting key is outside query boundaries based on provided conditions");
   }
   ASSIGN_OR_RETURN(dynamo::Page page, ctx.services.items->Query(*table, spec));
-  WritePage(out, page, select);
+  WritePage(out, page, select, CapacityModeOf(req), *name, ReadCapacity(idx, page, consistent.value_or(false)));
   return Status::Ok();
 }
 
@@ -367,15 +457,18 @@ Status Scan(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
   auto info = table->info();
-  if (index) return Status::InvalidArgument("The table does not have the specified index: " + *index);
+  const dynamo::IndexInfo* idx = nullptr;
+  RETURN_IF_ERROR(ResolveIndex(index, *info, consistent.value_or(false), select, &idx));
   dynamo::ScanSpec spec;
+  spec.index = idx;
+  spec.fetch_from_table = NeedsFetch(*info, idx, select, exprs.filter);
   spec.segment = static_cast<int>(segment.value_or(0));
   spec.total_segments = static_cast<int>(total_segments.value_or(1));
   spec.limit = limit.value_or(0);
   spec.filter = FilterFn(exprs.filter);
-  RETURN_IF_ERROR(ParseExclusiveStart(req, *info, &spec.exclusive_start));
+  RETURN_IF_ERROR(ParseExclusiveStart(req, *info, idx, &spec.exclusive_start));
   ASSIGN_OR_RETURN(dynamo::Page page, ctx.services.items->Scan(*table, spec));
-  WritePage(out, page, select);
+  WritePage(out, page, select, CapacityModeOf(req), *name, ReadCapacity(idx, page, consistent.value_or(false)));
   return Status::Ok();
 }
 

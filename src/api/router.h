@@ -12,6 +12,7 @@
 namespace floe::dynamo {
 class Catalog;
 class ItemStore;
+class IndexBuilder;
 }  // namespace floe::dynamo
 namespace floe::storage {
 class Engine;
@@ -29,6 +30,7 @@ struct Services {
   const ServerConfig* config = nullptr;
   const Clock* clock = nullptr;
   streams::StreamManager* streams = nullptr;
+  dynamo::IndexBuilder* index_builder = nullptr;
 };
 
 struct ApiResponse {

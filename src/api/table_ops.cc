@@ -3,7 +3,9 @@
 
 #include "api/ops.h"
 #include "api/params.h"
+#include "api/table_indexes.h"
 #include "dynamo/catalog.h"
+#include "dynamo/index_builder.h"
 #include "dynamo/items.h"
 
 namespace floe::api {
@@ -19,7 +21,23 @@ constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 
 void WriteEpochSeconds(json::Writer& w, int64_t ms) { w.Double(static_cast<double>(ms) / 1000.0); }
 
-void WriteTableDescription(json::Writer& w, const TableInfo& t, const dynamo::TableStats& stats, const char* status) {
+// A table's statistics and its indexes', read before the description is written.
+struct StatsView {
+  dynamo::TableStats table;
+  std::map<uint32_t, dynamo::TableStats> indexes;
+};
+
+StatsView ReadStatsView(OpContext& ctx, const dynamo::TableRuntime& rt, const TableInfo& info,
+                        const std::vector<dynamo::IndexInfo>& extra = {}) {
+  StatsView v;
+  v.table = ctx.services.items->Stats(rt);
+  for (const auto& i : info.indexes) v.indexes[i.id] = ctx.services.items->IndexStats(rt, i.id);
+  for (const auto& i : extra) v.indexes[i.id] = ctx.services.items->IndexStats(rt, i.id);
+  return v;
+}
+
+void WriteTableDescription(json::Writer& w, const TableInfo& t, const StatsView& stats, const char* status,
+                           const std::vector<dynamo::IndexInfo>& deleting = {}) {
   w.StartObject();
   w.Key("AttributeDefinitions");
   w.StartArray();
@@ -54,8 +72,8 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const dynamo::Ta
   w.Key("ReadCapacityUnits"); w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.read_capacity : 0);
   w.Key("WriteCapacityUnits"); w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.write_capacity : 0);
   w.EndObject();
-  w.Key("TableSizeBytes"); w.Int64(stats.size_bytes);
-  w.Key("ItemCount"); w.Int64(stats.item_count);
+  w.Key("TableSizeBytes"); w.Int64(stats.table.size_bytes);
+  w.Key("ItemCount"); w.Int64(stats.table.item_count);
   w.Key("TableArn"); w.String(t.arn);
   w.Key("TableId"); w.String(t.uuid);
   if (t.billing_mode == BillingMode::kPayPerRequest || t.pay_per_request_since_ms) {
@@ -74,6 +92,7 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const dynamo::Ta
     w.Key("TableClass"); w.String(t.table_class);
     w.EndObject();
   }
+  WriteIndexDescriptions(w, t, stats.indexes, deleting);
   w.Key("DeletionProtectionEnabled"); w.Bool(t.deletion_protection);
   if (t.stream_enabled) {
     w.Key("StreamSpecification");
@@ -134,6 +153,25 @@ Result<AttrType> ParseScalarType(const std::string& s) {
   return Status::InvalidArgument("bad type");
 }
 
+Status ParseAttributeDefinitions(const json::Value& defs, Validator& v, std::vector<KeyElement>* out) {
+  for (size_t i = 0; i < defs.items().size(); ++i) {
+    const json::Value& d = defs.items()[i];
+    if (!d.is_object()) return Status::Serialization("Unexpected value type in AttributeDefinitions");
+    std::optional<std::string> an, at;
+    RETURN_IF_ERROR(OptString(d, "AttributeName", &an));
+    RETURN_IF_ERROR(OptString(d, "AttributeType", &at));
+    std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+    v.NotNull(an.has_value(), path + "attributeName");
+    v.NotNull(at.has_value(), path + "attributeType");
+    v.Enum(at, path + "attributeType", {"B", "N", "S"});
+    if (an && at) {
+      auto t = ParseScalarType(*at);
+      if (t.ok()) out->push_back({*an, *t});
+    }
+  }
+  return Status::Ok();
+}
+
 struct Throughput {
   std::optional<int64_t> read, write;
   bool present = false;
@@ -175,7 +213,10 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   const json::Value *defs = nullptr, *schema = nullptr;
   RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
   RETURN_IF_ERROR(OptArray(req, "KeySchema", &schema));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "SSESpecification"}));
+  RETURN_IF_ERROR(RejectUnsupported(req, {"SSESpecification"}));
+  const json::Value *lsi_json = nullptr, *gsi_json = nullptr;
+  RETURN_IF_ERROR(OptArray(req, "LocalSecondaryIndexes", &lsi_json));
+  RETURN_IF_ERROR(OptArray(req, "GlobalSecondaryIndexes", &gsi_json));
   const json::Value* tags_json = nullptr;
   RETURN_IF_ERROR(OptArray(req, "Tags", &tags_json));
 
@@ -193,26 +234,12 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
   StreamSpec stream;
   RETURN_IF_ERROR(ParseStreamSpec(req, v, &stream));
+  std::vector<IndexDef> lsis, gsis;
+  if (lsi_json) RETURN_IF_ERROR(ParseIndexList(*lsi_json, "localSecondaryIndexes", false, v, &lsis));
+  if (gsi_json) RETURN_IF_ERROR(ParseIndexList(*gsi_json, "globalSecondaryIndexes", true, v, &gsis));
 
-  // Attribute definitions.
   std::vector<KeyElement> attr_defs;
-  if (defs) {
-    for (size_t i = 0; i < defs->items().size(); ++i) {
-      const json::Value& d = defs->items()[i];
-      if (!d.is_object()) return Status::Serialization("Unexpected value type in AttributeDefinitions");
-      std::optional<std::string> an, at;
-      RETURN_IF_ERROR(OptString(d, "AttributeName", &an));
-      RETURN_IF_ERROR(OptString(d, "AttributeType", &at));
-      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
-      v.NotNull(an.has_value(), path + "attributeName");
-      v.NotNull(at.has_value(), path + "attributeType");
-      v.Enum(at, path + "attributeType", {"B", "N", "S"});
-      if (an && at) {
-        auto t = ParseScalarType(*at);
-        if (t.ok()) attr_defs.push_back({*an, *t});
-      }
-    }
-  }
+  if (defs) RETURN_IF_ERROR(ParseAttributeDefinitions(*defs, v, &attr_defs));
   // Key schema.
   std::vector<std::pair<std::string, std::string>> keys;
   if (schema) {
@@ -272,7 +299,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
                                      key_list + ", AttributeDefinitions: " + def_list);
     }
   }
-  if (attr_defs.size() != keys.size()) {
+  if (!lsi_json && !gsi_json && attr_defs.size() != keys.size()) {
     return Status::InvalidArgument(std::string(kInvalid) +
                                    "Number of attributes in KeySchema does not exactly match number of attributes "
                                    "defined in AttributeDefinitions");
@@ -302,6 +329,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
     proto.read_capacity = *tp.read;
     proto.write_capacity = *tp.write;
   }
+  ASSIGN_OR_RETURN(proto.indexes, BuildCreateIndexes(proto, lsi_json != nullptr, lsis, gsi_json != nullptr, gsis));
   proto.deletion_protection = deletion_protection.value_or(false);
   proto.table_class = table_class.value_or("STANDARD");
   if (stream.enabled) {
@@ -311,7 +339,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Create(std::move(proto)));
   out.StartObject();
   out.Key("TableDescription");
-  WriteTableDescription(out, *rt->info(), ctx.services.items->Stats(*rt), "CREATING");
+  WriteTableDescription(out, *rt->info(), ReadStatsView(ctx, *rt, *rt->info()), "CREATING");
   out.EndObject();
   return Status::Ok();
 }
@@ -325,7 +353,8 @@ Status DescribeTable(OpContext& ctx, const json::Value& req, json::Writer& out) 
   ASSIGN_OR_RETURN(auto rt, FindNamedTable(ctx, *name));
   out.StartObject();
   out.Key("Table");
-  WriteTableDescription(out, *rt->info(), ctx.services.items->Stats(*rt), "ACTIVE");
+  auto info = rt->info();
+  WriteTableDescription(out, *info, ReadStatsView(ctx, *rt, *info), "ACTIVE");
   out.EndObject();
   return Status::Ok();
 }
@@ -377,7 +406,7 @@ Status DeleteTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   if (found->info()->deletion_protection) {
     return Status::InvalidArgument("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
   }
-  auto stats = ctx.services.items->Stats(*found);
+  auto stats = ReadStatsView(ctx, *found, *found->info());
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Drop(*name));
   out.StartObject();
   out.Key("TableDescription");
@@ -393,9 +422,10 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(OptString(req, "BillingMode", &billing));
   RETURN_IF_ERROR(OptString(req, "TableClass", &table_class));
   RETURN_IF_ERROR(OptBool(req, "DeletionProtectionEnabled", &deletion_protection));
-  RETURN_IF_ERROR(RejectUnsupported(req, {"GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates"}));
-  const json::Value* defs = nullptr;
+  RETURN_IF_ERROR(RejectUnsupported(req, {"SSESpecification", "ReplicaUpdates"}));
+  const json::Value *defs = nullptr, *gsi_updates_json = nullptr;
   RETURN_IF_ERROR(OptArray(req, "AttributeDefinitions", &defs));
+  RETURN_IF_ERROR(OptArray(req, "GlobalSecondaryIndexUpdates", &gsi_updates_json));
   Validator v;
   v.TableName(name, "tableName");
   v.Enum(billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
@@ -404,8 +434,13 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
   StreamSpec stream;
   RETURN_IF_ERROR(ParseStreamSpec(req, v, &stream));
+  std::vector<KeyElement> new_defs;
+  if (defs) RETURN_IF_ERROR(ParseAttributeDefinitions(*defs, v, &new_defs));
+  IndexUpdates index_updates;
+  if (gsi_updates_json) RETURN_IF_ERROR(ParseIndexUpdates(*gsi_updates_json, v, &index_updates));
   RETURN_IF_ERROR(v.Done());
-  if (!billing && !tp.present && !table_class && !deletion_protection && !stream.present) {
+  const bool has_index_updates = gsi_updates_json && !gsi_updates_json->items().empty();
+  if (!billing && !tp.present && !table_class && !deletion_protection && !stream.present && !has_index_updates) {
     return Status::InvalidArgument(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
         "SSESpecification or ReplicaUpdates is required");
@@ -413,7 +448,10 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
   RETURN_IF_ERROR(CheckStreamSpec(stream, /*create=*/false));
   const int64_t now = ctx.services.clock->NowMillis();
+  std::vector<dynamo::IndexInfo> deleted;
   ASSIGN_OR_RETURN(auto info, ctx.services.catalog->Update(*name, [&](TableInfo& t) -> Status {
+    deleted.clear();
+    if (has_index_updates) RETURN_IF_ERROR(ApplyIndexUpdates(index_updates, new_defs, t, &deleted));
     const BillingMode target = billing ? (*billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned)
                                        : t.billing_mode;
     if (target == BillingMode::kPayPerRequest && tp.present) {
@@ -434,7 +472,7 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
     }
     if (tp.present && target == BillingMode::kProvisioned && t.billing_mode == BillingMode::kProvisioned &&
         *tp.read == t.read_capacity && *tp.write == t.write_capacity && !table_class && !deletion_protection &&
-        !stream.present) {
+        !stream.present && !has_index_updates) {
       return Status::InvalidArgument(
           "The provisioned throughput for the table will not change. The requested value equals the current value. "
           "Current ReadCapacityUnits provisioned for the table: " + std::to_string(t.read_capacity) +
@@ -465,9 +503,10 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
     return Status::Ok();
   }));
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Find(*name));
+  if (has_index_updates && ctx.services.index_builder) ctx.services.index_builder->Wake();
   out.StartObject();
   out.Key("TableDescription");
-  WriteTableDescription(out, *info, ctx.services.items->Stats(*rt), "UPDATING");
+  WriteTableDescription(out, *info, ReadStatsView(ctx, *rt, *info, deleted), "UPDATING", deleted);
   out.EndObject();
   return Status::Ok();
 }

@@ -6,9 +6,11 @@
 
 #include "api/expressions.h"
 #include "api/ops.h"
+#include "api/capacity.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
+#include "dynamo/indexes.h"
 #include "dynamo/items.h"
 #include "dynamo/key_codec.h"
 
@@ -262,6 +264,15 @@ Status TransactWriteItems(OpContext& ctx, const json::Value& req, json::Writer& 
   ctx.durable_token = result.durable_token;
   if (token) Tokens().Remember(*token, canonical, now);
   out.StartObject();
+  // Transactional writes cost twice the units of plain ones.
+  CapacityByTable capacity;
+  std::vector<dynamo::BatchWrite> written;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    capacity.Add(actions[i].table->info()->name, result.capacity[i], 2);
+    if (actions[i].kind != Kind::kConditionCheck) written.push_back({actions[i].table, actions[i].key, std::nullopt});
+  }
+  capacity.WriteMember(out, CapacityModeOf(req), CapacityKind::kWrite);
+  RETURN_IF_ERROR(WriteBatchItemCollectionMetrics(ctx, req, written, out));
   out.EndObject();
   return Status::Ok();
 }
@@ -305,6 +316,7 @@ Status TransactGetItems(OpContext& ctx, const json::Value& req, json::Writer& ou
   out.StartObject();
   out.Key("Responses");
   out.StartArray();
+  CapacityByTable capacity;
   for (size_t i = 0; i < found.size(); ++i) {
     out.StartObject();
     if (found[i]) {
@@ -312,8 +324,12 @@ Status TransactGetItems(OpContext& ctx, const json::Value& req, json::Writer& ou
       dynamo::WriteAttributeMap(out, projections[i] ? ex::ProjectPaths(*found[i], *projections[i]) : *found[i]);
     }
     out.EndObject();
+    dynamo::Capacity c;
+    c.table = dynamo::ReadUnits(found[i] ? dynamo::ItemSize(*found[i]) : 0, true);
+    capacity.Add(keys[i].first->info()->name, c, 2);
   }
   out.EndArray();
+  capacity.WriteMember(out, CapacityModeOf(req), CapacityKind::kRead);
   out.EndObject();
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 #include "dynamo/catalog.h"
 #include "dynamo/change_log.h"
 #include "dynamo/items.h"
+#include "dynamo/index_builder.h"
 #include "dynamo/ttl.h"
 #include "http/server.h"
 #include "json/json.h"
@@ -155,7 +156,11 @@ int Serve(int argc, char** argv) {
   streams.Start();
   floe::dynamo::TtlExpirer ttl(&items, &catalog, floe::SystemClock::Default(), config.maintenance_interval_ms);
   ttl.Start();
-  floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams};
+  floe::dynamo::IndexBuilder index_builder(&items, &catalog, config.maintenance_interval_ms);
+  index_builder.Start();
+  index_builder.Wake();  // resumes backfills interrupted by a restart
+  floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams,
+                               &index_builder};
   floe::api::Router router(services);
   floe::http::Server server(&router, engine.get(), config);
   if (Status st = server.Start(); !st.ok()) {
@@ -166,6 +171,7 @@ int Serve(int argc, char** argv) {
                   server.port(), config.region, config.data_dir, floe::DurabilityName(config.durability),
                   config.access_keys.empty() ? "accepted (loopback)" : "verified");
   server.Run();
+  index_builder.Stop();
   ttl.Stop();
   streams.Stop();
   engine.reset();  // flushes memtables and the WAL

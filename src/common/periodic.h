@@ -1,6 +1,7 @@
 #pragma once
-// A background thread that runs a task every interval until stopped. Start and Stop may be
-// called from any thread; Stop waits for a running pass to finish. The destructor stops.
+// A background thread that runs a task every interval until stopped, or sooner when woken.
+// Start, Wake and Stop may be called from any thread; Stop waits for a running pass to
+// finish. The destructor stops.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,13 +25,23 @@ class PeriodicTask {
     thread_ = std::thread([this] {
       std::unique_lock<std::mutex> l(mu_);
       while (!stopping_) {
-        cv_.wait_for(l, std::chrono::milliseconds(interval_ms_));
+        cv_.wait_for(l, std::chrono::milliseconds(interval_ms_), [this] { return stopping_ || woken_; });
         if (stopping_) break;
+        woken_ = false;
         l.unlock();
         task_();
         l.lock();
       }
     });
+  }
+
+  // Runs the task soon (once, however many wakes come before it starts).
+  void Wake() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      woken_ = true;
+    }
+    cv_.notify_all();
   }
 
   void Stop() {
@@ -48,6 +59,7 @@ class PeriodicTask {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

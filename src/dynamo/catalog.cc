@@ -54,6 +54,10 @@ Status Catalog::Load() {
     bool has_stats = false;
     RETURN_IF_ERROR(engine_->Get(storage::Cf::kMeta, StatsKey(info.id), &stats, &has_stats));
     if (has_stats) rt->stats = DecodeStats(stats);
+    for (const auto& index : info.indexes) {
+      RETURN_IF_ERROR(engine_->Get(storage::Cf::kMeta, StatsKey(index.id), &stats, &has_stats));
+      if (has_stats) rt->index_stats[index.id] = DecodeStats(stats);
+    }
     std::string name = info.name;
     rt->log_changes.store(info.stream_enabled);
     rt->set_info(std::make_shared<const TableInfo>(std::move(info)));
@@ -69,29 +73,58 @@ Result<std::shared_ptr<TableRuntime>> Catalog::Find(std::string_view name) const
   return it->second;
 }
 
-Status Catalog::CommitTableChange(TableRuntime* rt, const TableInfo* before, TableInfo* after,
-                                  const std::function<void(Committer::Context&)>& extra) {
+Status Catalog::CommitTableChange(TableRuntime* rt, std::shared_ptr<const TableInfo> before, TableInfo* after) {
+  // Storage ids for new indexes come from the table id space.
+  uint32_t next_id = next_table_id_;
+  if (after) {
+    if (after->id == 0) after->id = next_id++;
+    for (auto& index : after->indexes) {
+      if (index.id == 0) index.id = next_id++;
+    }
+  }
   uint64_t token = 0;
   Status st = committer_->Commit(
       [&](Committer::Context& ctx) -> Status {
-        if (listener_) RETURN_IF_ERROR(listener_->OnTableCommit(ctx, before, after));
+        if (listener_) RETURN_IF_ERROR(listener_->OnTableCommit(ctx, before.get(), after));
+        auto remove_index = [&](const IndexInfo& index) {
+          ctx.batch().Delete(storage::Cf::kMeta, StatsKey(index.id));
+          ctx.batch().DeleteRange(storage::Cf::kItems, TablePrefix(index.id), TablePrefixEnd(index.id));
+        };
         if (after) {
           ctx.batch().Put(storage::Cf::kMeta, kTablePrefix + after->name, EncodeTableInfo(*after));
+          if (!before) ctx.TouchStats(*rt);
+          if (before) {
+            for (const auto& index : before->indexes) {
+              const IndexInfo* kept = after->FindIndex(index.name);
+              if (!kept || kept->id != index.id) remove_index(index);
+            }
+          }
         } else {
           // Under the commit lock: no write to this table can commit after this batch.
           rt->dropped = true;
           ctx.batch().Delete(storage::Cf::kMeta, kTablePrefix + before->name);
           ctx.batch().Delete(storage::Cf::kMeta, StatsKey(rt->id));
           ctx.batch().DeleteRange(storage::Cf::kItems, TablePrefix(rt->id), TablePrefixEnd(rt->id));
+          for (const auto& index : before->indexes) remove_index(index);
         }
-        extra(ctx);
+        if (next_id != next_table_id_) {
+          std::string next;
+          PutFixed32BE(next_id, &next);
+          ctx.batch().Put(storage::Cf::kMeta, kNextTableIdKey, next);
+        }
+        // Published under the commit lock, so every write commits against the definition
+        // that is current at its commit (items.cc re-plans index entries when it changed).
+        if (after) rt->set_info(std::make_shared<const TableInfo>(*after));
         rt->log_changes.store(after && after->stream_enabled, std::memory_order_relaxed);
         return Status::Ok();
       },
       &token);
   if (!st.ok()) {
     rt->dropped = false;
+    if (before) rt->set_info(before);
     rt->log_changes.store(before && before->stream_enabled, std::memory_order_relaxed);
+  } else {
+    next_table_id_ = next_id;
   }
   if (listener_) listener_->AfterTableCommit(st.ok());
   RETURN_IF_ERROR(st);
@@ -101,22 +134,16 @@ Status Catalog::CommitTableChange(TableRuntime* rt, const TableInfo* before, Tab
 Result<std::shared_ptr<TableRuntime>> Catalog::Create(TableInfo proto) {
   std::unique_lock<std::shared_mutex> l(mu_);
   if (tables_.count(proto.name)) return Status::ResourceInUse("Table already exists: " + proto.name);
-  proto.id = next_table_id_;
+  proto.id = 0;
+  for (auto& index : proto.indexes) index.id = 0;
   proto.uuid = NewUuid();
   proto.arn = TableArn(proto.name);
   proto.creation_ms = clock_->NowMillis();
   if (proto.billing_mode == BillingMode::kPayPerRequest) proto.pay_per_request_since_ms = proto.creation_ms;
   auto rt = std::make_shared<TableRuntime>();
-  rt->id = proto.id;
-  RETURN_IF_ERROR(CommitTableChange(rt.get(), nullptr, &proto, [&](Committer::Context& ctx) {
-    std::string next;
-    PutFixed32BE(proto.id + 1, &next);
-    ctx.batch().Put(storage::Cf::kMeta, kNextTableIdKey, next);
-    ctx.TouchStats(*rt);
-  }));
-  ++next_table_id_;
-  rt->set_info(std::make_shared<const TableInfo>(std::move(proto)));
-  tables_[rt->info()->name] = rt;
+  rt->id = next_table_id_;
+  RETURN_IF_ERROR(CommitTableChange(rt.get(), nullptr, &proto));
+  tables_[proto.name] = rt;
   return rt;
 }
 
@@ -128,10 +155,8 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Update(std::string_view name,
   auto before = it->second->info();
   TableInfo copy = *before;
   RETURN_IF_ERROR(change(copy));
-  RETURN_IF_ERROR(CommitTableChange(it->second.get(), before.get(), &copy, [](Committer::Context&) {}));
-  auto info = std::make_shared<const TableInfo>(std::move(copy));
-  it->second->set_info(info);
-  return info;
+  RETURN_IF_ERROR(CommitTableChange(it->second.get(), before, &copy));
+  return it->second->info();
 }
 
 Result<std::shared_ptr<TableRuntime>> Catalog::Drop(std::string_view name) {
@@ -139,8 +164,7 @@ Result<std::shared_ptr<TableRuntime>> Catalog::Drop(std::string_view name) {
   auto it = tables_.find(name);
   if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
   std::shared_ptr<TableRuntime> rt = it->second;
-  auto before = rt->info();
-  RETURN_IF_ERROR(CommitTableChange(rt.get(), before.get(), nullptr, [](Committer::Context&) {}));
+  RETURN_IF_ERROR(CommitTableChange(rt.get(), rt->info(), nullptr));
   tables_.erase(it);
   return rt;
 }

@@ -71,8 +71,9 @@ class Catalog {
   std::string account_id_;
   mutable std::shared_mutex mu_;
   // Commits a table definition change through the Committer with the listener.
-  Status CommitTableChange(TableRuntime* rt, const TableInfo* before, TableInfo* after,
-                           const std::function<void(Committer::Context&)>& extra);
+  // Assigns storage ids to a new table and new indexes, removes the entries of dropped
+  // indexes, and publishes the new definition under the commit lock.
+  Status CommitTableChange(TableRuntime* rt, std::shared_ptr<const TableInfo> before, TableInfo* after);
 
   TableListener* listener_ = nullptr;
   std::map<std::string, std::shared_ptr<TableRuntime>, std::less<>> tables_;

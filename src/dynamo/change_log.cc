@@ -157,11 +157,20 @@ void Committer::Context::AddChange(TableRuntime& table, const std::string* encod
   table.stats.size_bytes += size_delta;
 }
 
-void Committer::Context::TouchStats(TableRuntime& table) {
-  for (const auto& [t, saved] : touched_) {
-    if (t == &table) return;
+void Committer::Context::TouchStats(TableRuntime& table) { Touch(table, table.id, &table.stats); }
+
+void Committer::Context::AddIndexStats(TableRuntime& table, uint32_t index_id, int64_t item_delta, int64_t size_delta) {
+  TableStats* stats = &table.index_stats[index_id];
+  Touch(table, index_id, stats);
+  stats->item_count += item_delta;
+  stats->size_bytes += size_delta;
+}
+
+void Committer::Context::Touch(TableRuntime& table, uint32_t id, TableStats* stats) {
+  for (const auto& t : touched_) {
+    if (t.stats == stats) return;
   }
-  touched_.emplace_back(&table, table.stats);
+  touched_.push_back({&table, id, stats, *stats});
 }
 
 Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* token) {
@@ -171,8 +180,8 @@ Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* 
   const uint64_t seq_before = last_sequence_;
   Status st = fill(ctx);
   if (st.ok() && ctx.batch_.Count() > 0) {
-    for (const auto& [t, saved] : ctx.touched_) {
-      if (!t->dropped) ctx.batch_.Put(storage::Cf::kMeta, StatsKey(t->id), EncodeStats(t->stats));
+    for (const auto& t : ctx.touched_) {
+      if (!t.table->dropped) ctx.batch_.Put(storage::Cf::kMeta, StatsKey(t.id), EncodeStats(*t.stats));
     }
     if (last_sequence_ != seq_before) {
       std::string v;
@@ -188,7 +197,7 @@ Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* 
   if (!st.ok()) {
     // Nothing was written: undo the in-memory effects of fill.
     last_sequence_ = seq_before;
-    for (auto& [t, saved] : ctx.touched_) t->stats = saved;
+    for (auto& t : ctx.touched_) *t.stats = t.saved;
     return st;
   }
   return Status::Ok();

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -77,6 +78,7 @@ struct TableRuntime {
     info_ = std::move(i);
   }
   TableStats stats;
+  std::map<uint32_t, TableStats> index_stats;  // by index id
   bool dropped = false;
   // Whether writes append change records: true while a consumer needs them (an enabled
   // stream). Changed only under the commit lock, so a commit reads it exactly there;
@@ -106,13 +108,22 @@ class Committer {
     uint64_t next_sequence() const { return committer_->last_sequence_ + 1; }
     // Records a stats change without a change record (table creation, drop).
     void TouchStats(TableRuntime& table);
+    // Updates the statistics of one of the table's indexes.
+    void AddIndexStats(TableRuntime& table, uint32_t index_id, int64_t item_delta, int64_t size_delta);
 
    private:
     friend class Committer;
     explicit Context(Committer* c) : committer_(c), batch_(c->engine_) {}
     Committer* committer_;
     storage::WriteBatch batch_;
-    std::vector<std::pair<TableRuntime*, TableStats>> touched_;  // with stats before this commit
+    struct Touched {
+      TableRuntime* table;
+      uint32_t id;  // the table's or one of its indexes'
+      TableStats* stats;
+      TableStats saved;  // before this commit
+    };
+    std::vector<Touched> touched_;
+    void Touch(TableRuntime& table, uint32_t id, TableStats* stats);
   };
 
   // Runs fill under the commit lock; if it returns ok, writes the batch atomically.
@@ -130,6 +141,11 @@ class Committer {
   TableStats ReadStats(const TableRuntime& table) const {
     std::lock_guard<std::mutex> l(mu_);
     return table.stats;
+  }
+  TableStats ReadIndexStats(const TableRuntime& table, uint32_t index_id) const {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = table.index_stats.find(index_id);
+    return it == table.index_stats.end() ? TableStats() : it->second;
   }
   Hlc* hlc() { return hlc_; }
   storage::Engine* engine() { return engine_; }

@@ -5,6 +5,7 @@
 // Thread-safe.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,10 +35,31 @@ Status ValidateItemForWrite(const TableInfo& table, const Item& item);
 // A non-ok status aborts the write and is returned to the caller.
 using MutateFn = std::function<Status(const Item* current, std::optional<Item>* next)>;
 
+// Capacity units one operation consumed on a table and its indexes (by index name), with
+// DynamoDB's arithmetic (indexes.h WriteUnits / ReadUnits).
+struct Capacity {
+  double table = 0;
+  std::map<std::string, double> global_indexes;
+  std::map<std::string, double> local_indexes;
+
+  double Total() const {
+    double t = table;
+    for (const auto& [n, u] : global_indexes) t += u;
+    for (const auto& [n, u] : local_indexes) t += u;
+    return t;
+  }
+  void Add(const Capacity& o, double factor = 1) {
+    table += o.table * factor;
+    for (const auto& [n, u] : o.global_indexes) global_indexes[n] += u * factor;
+    for (const auto& [n, u] : o.local_indexes) local_indexes[n] += u * factor;
+  }
+};
+
 struct WriteResult {
   std::optional<Item> old_item;  // the state before the write
   std::optional<Item> new_item;  // the state after it
   uint64_t durable_token = 0;    // for Engine::WhenDurable; 0 if nothing was written
+  Capacity capacity;             // write units consumed
 };
 
 // One item of a transaction (TransactWriteItems) or batch: fn decides its next state as in
@@ -59,6 +81,7 @@ struct TransactResult {
   bool committed = false;
   std::vector<CancellationReason> reasons;  // one per action when cancelled
   uint64_t durable_token = 0;
+  std::vector<Capacity> capacity;  // per action when committed (non-transactional units)
 };
 
 // How Transact takes its key locks: wait for them (batches), or cancel with
@@ -81,6 +104,8 @@ struct SortKeyCondition {
 };
 
 struct QuerySpec {
+  const IndexInfo* index = nullptr;  // null: the table; else one of its indexes (of the same info)
+  bool fetch_from_table = false;     // local index: return the table's items
   AttributeValue partition_key;
   SortKeyCondition sort;
   bool forward = true;
@@ -91,6 +116,8 @@ struct QuerySpec {
 };
 
 struct ScanSpec {
+  const IndexInfo* index = nullptr;
+  bool fetch_from_table = false;
   int segment = 0;
   int total_segments = 1;
   int64_t limit = 0;
@@ -102,7 +129,8 @@ struct Page {
   std::vector<Item> items;  // after the filter
   int64_t scanned = 0;      // items read, before the filter
   std::optional<Item> last_evaluated_key;
-  size_t bytes_read = 0;
+  size_t bytes_read = 0;     // of the entries read (table items, or index entries)
+  size_t fetched_bytes = 0;  // of the table items fetched for a local index
 };
 
 constexpr size_t kMaxPageBytes = 1024 * 1024;
@@ -117,7 +145,8 @@ class ItemStore {
                              bool by_ttl = false);
 
   // Unconditional puts and deletes, committed in one WriteBatch. Keys must be distinct.
-  Result<uint64_t> WriteBatchItems(const std::vector<BatchWrite>& writes);
+  // *capacity, if given, gets the write units of each write.
+  Result<uint64_t> WriteBatchItems(const std::vector<BatchWrite>& writes, std::vector<Capacity>* capacity = nullptr);
 
   // All-or-nothing read-modify-write of several items (keys distinct and validated): under
   // every item's key lock, each fn sees its item's current state; if all succeed, every
@@ -135,8 +164,20 @@ class ItemStore {
   Result<Page> Query(const TableRuntime& table, const QuerySpec& spec);
   Result<Page> Scan(const TableRuntime& table, const ScanSpec& spec);
 
-  // Consistent statistics of a table.
+  // Backfills a new index from the table's items: writes the entries of up to max_items
+  // items after *cursor (a storage key; empty: from the start), each under its key lock, and
+  // advances *cursor. Entries that writers already made are left as they are. Returns true
+  // when the whole table has been covered, or the index no longer exists.
+  Result<bool> BackfillIndex(const std::shared_ptr<TableRuntime>& table, uint32_t index_id, std::string* cursor,
+                             size_t max_items);
+
+  // The size in bytes of an item collection: the table's items with this partition key and
+  // their local index entries (ReturnItemCollectionMetrics).
+  Result<size_t> ItemCollectionSize(const TableRuntime& table, const AttributeValue& partition_key);
+
+  // Consistent statistics of a table, and of one of its indexes.
   TableStats Stats(const TableRuntime& table);
+  TableStats IndexStats(const TableRuntime& table, uint32_t index_id);
 
   storage::Engine* engine() { return engine_; }
 

@@ -31,6 +31,15 @@ Result<KeyElement> ReadKeyElement(const json::Value* v) {
   return k;
 }
 
+const char* ProjectionTypeName(ProjectionType p) {
+  switch (p) {
+    case ProjectionType::kAll: return "ALL";
+    case ProjectionType::kKeysOnly: return "KEYS_ONLY";
+    case ProjectionType::kInclude: return "INCLUDE";
+  }
+  return "ALL";
+}
+
 namespace {
 
 int64_t GetInt(const json::Value& o, const char* key) {
@@ -74,6 +83,32 @@ std::string EncodeTableInfo(const TableInfo& t) {
   if (t.ttl_enabled || !t.ttl_attribute.empty()) {
     w.Key("ttlEnabled"); w.Bool(t.ttl_enabled);
     w.Key("ttlAttribute"); w.String(t.ttl_attribute);
+  }
+  if (!t.indexes.empty()) {
+    w.Key("indexes");
+    w.StartArray();
+    for (const auto& i : t.indexes) {
+      w.StartObject();
+      w.Key("name"); w.String(i.name);
+      w.Key("id"); w.Uint64(i.id);
+      w.Key("global"); w.Bool(i.global);
+      w.Key("hashKey"); WriteKeyElement(w, i.hash_key);
+      if (i.range_key) { w.Key("rangeKey"); WriteKeyElement(w, *i.range_key); }
+      w.Key("projection"); w.String(ProjectionTypeName(i.projection));
+      if (i.projection == ProjectionType::kInclude) {
+        w.Key("nonKeyAttributes");
+        w.StartArray();
+        for (const auto& a : i.non_key_attributes) w.String(a);
+        w.EndArray();
+      }
+      if (i.global) {
+        w.Key("readCapacity"); w.Int64(i.read_capacity);
+        w.Key("writeCapacity"); w.Int64(i.write_capacity);
+      }
+      if (i.backfilling) { w.Key("backfilling"); w.Bool(true); }
+      w.EndObject();
+    }
+    w.EndArray();
   }
   if (!t.tags.empty()) {
     w.Key("tags");
@@ -137,6 +172,38 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
         return Status::Corruption("catalog: bad tag");
       }
       t.tags.emplace_back(pair.items()[0].str(), pair.items()[1].str());
+    }
+  }
+  if (const json::Value* list = o.Find("indexes"); list && list->is_array()) {
+    for (const auto& e : list->items()) {
+      if (!e.is_object()) return Status::Corruption("catalog: bad index");
+      IndexInfo i;
+      const json::Value* n = e.Find("name");
+      const json::Value* p = e.Find("projection");
+      if (!n || !n->is_string() || !p || !p->is_string()) return Status::Corruption("catalog: bad index");
+      i.name = n->str();
+      i.id = static_cast<uint32_t>(GetInt(e, "id"));
+      if (const json::Value* g = e.Find("global"); g && g->is_bool()) i.global = g->as_bool();
+      ASSIGN_OR_RETURN(i.hash_key, ReadKeyElement(e.Find("hashKey")));
+      if (e.Find("rangeKey")) {
+        ASSIGN_OR_RETURN(KeyElement rk, ReadKeyElement(e.Find("rangeKey")));
+        i.range_key = rk;
+      }
+      if (p->str() == "ALL") i.projection = ProjectionType::kAll;
+      else if (p->str() == "KEYS_ONLY") i.projection = ProjectionType::kKeysOnly;
+      else if (p->str() == "INCLUDE") i.projection = ProjectionType::kInclude;
+      else return Status::Corruption("catalog: bad projection");
+      if (const json::Value* attrs = e.Find("nonKeyAttributes"); attrs && attrs->is_array()) {
+        for (const auto& a : attrs->items()) {
+          if (!a.is_string()) return Status::Corruption("catalog: bad projection");
+          i.non_key_attributes.push_back(a.str());
+        }
+      }
+      i.read_capacity = GetInt(e, "readCapacity");
+      i.write_capacity = GetInt(e, "writeCapacity");
+      if (const json::Value* b = e.Find("backfilling"); b && b->is_bool()) i.backfilling = b->as_bool();
+      if (i.id == 0) return Status::Corruption("catalog: index lacks an id");
+      t.indexes.push_back(std::move(i));
     }
   }
   if (t.name.empty() || t.id == 0) return Status::Corruption("catalog: table entry lacks name or id");

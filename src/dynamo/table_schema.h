@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,26 @@ struct KeyElement {
 };
 
 enum class BillingMode { kProvisioned, kPayPerRequest };
+
+enum class ProjectionType { kAll, kKeysOnly, kInclude };
+const char* ProjectionTypeName(ProjectionType p);
+
+// A secondary index (docs/formats/indexes.md). Its entries live in the items column family
+// under their own storage id, keyed by the index key and then the table key.
+struct IndexInfo {
+  std::string name;
+  uint32_t id = 0;  // storage prefix, from the table id space; never reused
+  bool global = true;
+  KeyElement hash_key;
+  std::optional<KeyElement> range_key;
+  ProjectionType projection = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // kInclude
+  int64_t read_capacity = 0;  // global, provisioned billing
+  int64_t write_capacity = 0;
+  // A global index added by UpdateTable is CREATING, and not readable, until its backfill
+  // from the table's existing items ends.
+  bool backfilling = false;
+};
 const char* BillingModeName(BillingMode m);
 
 struct TableInfo {
@@ -53,6 +74,15 @@ struct TableInfo {
   bool ttl_enabled = false;
   std::string ttl_attribute;
   std::vector<std::pair<std::string, std::string>> tags;  // in the order first set
+  std::vector<IndexInfo> indexes;  // local ones first, each kind in creation order
+
+  const IndexInfo* FindIndex(std::string_view index_name) const {
+    for (const auto& i : indexes) {
+      if (i.name == index_name) return &i;
+    }
+    return nullptr;
+  }
+  std::string IndexArn(const IndexInfo& i) const { return arn + "/index/" + i.name; }
 };
 
 // A key element as persisted JSON: {"name": ..., "type": "S" | "N" | "B"} (catalog and

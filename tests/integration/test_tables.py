@@ -93,7 +93,8 @@ def test_create_table_validation(server, ddb, table_name):
     code, msg = create(TableName="x", KeySchema=None)
     assert msg.startswith("2 validation errors detected: ")
     code, msg = create(GlobalSecondaryIndexes=[{"IndexName": "i"}])
-    assert code == "ValidationException" and "GlobalSecondaryIndexes" in msg
+    assert code == "ValidationException"
+    assert "Value null at 'globalSecondaryIndexes.1.member.projection' failed to satisfy constraint" in msg
     assert table_name not in ddb.list_tables()["TableNames"]
 
 
