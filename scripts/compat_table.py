@@ -14,24 +14,34 @@ EXPR = "yes (expression language: every function, operator and action)"
 LEGACY = "yes (legacy form, translated to the expression AST)"
 NAMES = "yes (placeholders; unused or missing names are errors)"
 VALUES = "yes (placeholders; unused or missing values are errors)"
-CAPACITY = "validated; ConsumedCapacity not reported yet (issue 4)"
+CAPACITY = ("yes (NONE, TOTAL, INDEXES: 4 KB read units halved when eventually consistent, 1 KB write units on the "
+            "larger of the old and new item, each changed index entry on its index, transactions doubled)")
+METRICS = ("yes (SIZE on tables with local indexes: ItemCollectionKey and SizeEstimateRangeGB from the exact size "
+           "of the item collection; nothing for tables without)")
+GSI = ("yes (HASH or HASH+RANGE keys of S, N, B; projections ALL, KEYS_ONLY, INCLUDE; up to 20; sparse; "
+       "ProvisionedThroughput under PROVISIONED billing; IndexStatus, IndexSizeBytes, ItemCount, IndexArn; "
+       "DynamoDB's validation messages)")
 
 STATUS = {
     "CreateTable": {"AttributeDefinitions": "yes", "TableName": "yes", "KeySchema": "yes", "BillingMode": "yes",
                     "ProvisionedThroughput": "yes (1..40000 units)", "TableClass": "yes (recorded, described)",
                     "DeletionProtectionEnabled": "yes",
-                    "LocalSecondaryIndexes": "not yet (issue 4); rejected", "GlobalSecondaryIndexes": "not yet (issue 4); rejected",
+                    "LocalSecondaryIndexes": "yes (same partition key, a sort key, up to 5, projections; ConsistentRead; item collection metrics)",
+                    "GlobalSecondaryIndexes": GSI,
                     "StreamSpecification": STREAM_SPEC, "SSESpecification": "not yet; rejected",
                     "Tags": "yes (as TagResource)"},
     "DescribeTable": {"TableName": "yes"},
     "ListTables": {"ExclusiveStartTableName": "yes", "Limit": "yes (1..100)"},
     "DeleteTable": {"TableName": "yes (refused while DeletionProtectionEnabled)"},
     "UpdateTable": {"TableName": "yes", "BillingMode": "yes", "ProvisionedThroughput": "yes", "TableClass": "yes",
-                    "DeletionProtectionEnabled": "yes", "AttributeDefinitions": "accepted (only needed with GSI updates)",
-                    "GlobalSecondaryIndexUpdates": "not yet (issue 4); rejected", "StreamSpecification": STREAM_SPEC,
+                    "DeletionProtectionEnabled": "yes", "AttributeDefinitions": "yes (key attributes of a created GSI; definitions no key uses are dropped)",
+                    "GlobalSecondaryIndexUpdates": ("yes (Create: online backfill, IndexStatus CREATING with Backfilling "
+                                                    "true, then ACTIVE, writes during the backfill kept; one Create or Delete "
+                                                    "per call; Update: ProvisionedThroughput; Delete: DELETING in the response, "
+                                                    "entries removed at once)"), "StreamSpecification": STREAM_SPEC,
                     "SSESpecification": "not yet; rejected", "ReplicaUpdates": "not yet (global tables); rejected"},
     "PutItem": {"TableName": "yes", "Item": "yes", "ReturnValues": "yes (NONE, ALL_OLD)",
-                "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated; no LSIs yet, nothing to report",
+                "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": METRICS,
                 "Expected": LEGACY, "ConditionalOperator": LEGACY, "ConditionExpression": EXPR,
                 "ExpressionAttributeNames": NAMES, "ExpressionAttributeValues": VALUES,
                 "ReturnValuesOnConditionCheckFailure": "yes (the item inside ConditionalCheckFailedException)"},
@@ -41,20 +51,22 @@ STATUS = {
     "UpdateItem": {"TableName": "yes", "Key": "yes (the item is created when absent)", "AttributeUpdates": LEGACY + " (PUT, ADD, DELETE)",
                    "Expected": LEGACY, "ConditionalOperator": LEGACY,
                    "ReturnValues": "yes (NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW)",
-                   "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated",
+                   "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": METRICS,
                    "UpdateExpression": "yes (SET with + - list_append if_not_exists, REMOVE, ADD, DELETE)",
                    "ConditionExpression": EXPR, "ExpressionAttributeNames": NAMES, "ExpressionAttributeValues": VALUES,
                    "ReturnValuesOnConditionCheckFailure": "yes"},
     "DeleteItem": {"TableName": "yes", "Key": "yes", "ReturnValues": "yes (NONE, ALL_OLD)", "ReturnConsumedCapacity": CAPACITY,
-                   "ReturnItemCollectionMetrics": "validated", "Expected": LEGACY, "ConditionalOperator": LEGACY,
+                   "ReturnItemCollectionMetrics": METRICS, "Expected": LEGACY, "ConditionalOperator": LEGACY,
                    "ConditionExpression": EXPR, "ExpressionAttributeNames": NAMES, "ExpressionAttributeValues": VALUES,
                    "ReturnValuesOnConditionCheckFailure": "yes"},
     "BatchWriteItem": {"RequestItems": "yes (25 requests, duplicates rejected, all validated before any write, one atomic commit; UnprocessedItems always empty)",
-                       "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated"},
+                       "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": METRICS},
     "BatchGetItem": {"RequestItems": "yes (100 keys, duplicates rejected, UnprocessedKeys past 16 MB; Keys, AttributesToGet, ConsistentRead, ProjectionExpression, ExpressionAttributeNames)",
                      "ReturnConsumedCapacity": CAPACITY},
-    "Query": {"TableName": "yes", "IndexName": "not yet (issue 4): \"The table does not have the specified index\"",
-              "Select": "yes (ALL_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT; ALL_PROJECTED_ATTRIBUTES needs an index)",
+    "Query": {"TableName": "yes", "IndexName": ("yes (GSI and LSI; ConsistentRead on a GSI and reads of a backfilling GSI "
+                                         "are DynamoDB's ValidationExceptions; a GSI returns what it projects, an LSI "
+                                         "fetches other attributes from the table)"),
+              "Select": "yes (ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES (default on an index), SPECIFIC_ATTRIBUTES, COUNT)",
               "AttributesToGet": LEGACY, "Limit": "yes (counts items read, before the filter)", "ConsistentRead": "yes",
               "KeyConditions": LEGACY + " (EQ on the partition key; EQ, LT, LE, GT, GE, BETWEEN, BEGINS_WITH on the sort key)",
               "QueryFilter": LEGACY, "ConditionalOperator": LEGACY, "ScanIndexForward": "yes", "ExclusiveStartKey": "yes",
@@ -62,7 +74,7 @@ STATUS = {
               "FilterExpression": "yes (after the key condition; Count vs ScannedCount as DynamoDB counts)",
               "KeyConditionExpression": "yes (=, <, <=, >, >=, BETWEEN, begins_with on the sort key)",
               "ExpressionAttributeNames": NAMES, "ExpressionAttributeValues": VALUES},
-    "Scan": {"TableName": "yes", "IndexName": "not yet (issue 4)", "AttributesToGet": LEGACY, "Limit": "yes",
+    "Scan": {"TableName": "yes", "IndexName": "yes (as Query)", "AttributesToGet": LEGACY, "Limit": "yes",
              "Select": "yes", "ScanFilter": LEGACY, "ConditionalOperator": LEGACY, "ExclusiveStartKey": "yes",
              "ReturnConsumedCapacity": CAPACITY, "TotalSegments": "yes (hash-range segments)", "Segment": "yes",
              "ProjectionExpression": "yes", "FilterExpression": "yes", "ExpressionAttributeNames": NAMES,
@@ -81,7 +93,7 @@ STATUS.update({
                           "one stream record per changed item; TransactionCanceledException with CancellationReasons "
                           "None / ConditionalCheckFailed (with Item) / ValidationError / TransactionConflict when another "
                           "writer holds an item for more than 1 ms)"),
-        "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": "validated",
+        "ReturnConsumedCapacity": CAPACITY, "ReturnItemCollectionMetrics": METRICS,
         "ClientRequestToken": "yes (10 minutes, per node; a different request with the same token: IdempotentParameterMismatchException)"},
     "TagResource": {"ResourceArn": "yes (table ARNs)", "Tags": "yes (50 per table; key 1..128, value 0..256; no aws: prefix; no duplicates)"},
     "UntagResource": {"ResourceArn": "yes", "TagKeys": "yes"},

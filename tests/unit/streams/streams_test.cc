@@ -250,8 +250,26 @@ TEST_F(StreamManagerTest, TtlExpirerWithInjectedClock) {
   ASSERT_TRUE(catalog_->Update("t", [](dynamo::TableInfo& i) {
     i.ttl_enabled = true;
     i.ttl_attribute = "exp";
+    dynamo::IndexInfo by_exp;  // a global index on the TTL attribute: expiry must clean it too
+    by_exp.name = "by_exp";
+    by_exp.hash_key = {"exp", dynamo::AttrType::kN};
+    i.attribute_definitions.push_back(by_exp.hash_key);
+    i.indexes.push_back(by_exp);
     return Status::Ok();
   }).ok());
+  const dynamo::IndexInfo* index = t->info()->FindIndex("by_exp");
+  ASSERT_NE(index, nullptr);
+  const uint32_t index_id = index->id;
+  auto index_keys = [&] {
+    dynamo::ScanSpec spec;
+    spec.index = t->info()->FindIndex("by_exp");
+    auto page = items_->Scan(*t, spec);
+    EXPECT_TRUE(page.ok());
+    std::vector<std::string> keys;
+    for (const auto& item : page->items) keys.push_back(item.at("pk").scalar);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  };
   const int64_t now_s = kT0 / 1000;
   auto put_exp = [&](const std::string& pk, const std::string& exp) { Put(t, pk, exp, "exp", dynamo::AttrType::kN); };
   put_exp("soon", std::to_string(now_s + 60));
@@ -266,9 +284,13 @@ TEST_F(StreamManagerTest, TtlExpirerWithInjectedClock) {
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1u);  // "soon"; "ancient" is beyond five years and ignored, as in DynamoDB
   EXPECT_EQ(items_->Stats(*t).item_count, 2);
+  EXPECT_EQ(index_keys(), (std::vector<std::string>{"ancient", "later"}));
+  EXPECT_EQ(items_->IndexStats(*t, index_id).item_count, 2);
   clock_.Advance(3600'000);
   n = ttl.RunOnce();
   EXPECT_EQ(*n, 1u);  // "later"
+  EXPECT_EQ(index_keys(), (std::vector<std::string>{"ancient"}));
+  EXPECT_EQ(items_->IndexStats(*t, index_id).item_count, 1);
   std::vector<std::string> removed;
   for (const auto& r : ReadAll(Arn("t"))) {
     if (r.change.kind == dynamo::ChangeKind::kRemove) {
