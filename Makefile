@@ -54,6 +54,7 @@ test: unit fuzz integration
 bench: build
 	bench/run_kv_bench.sh
 	bench/run_stream_bench.sh
+	bench/run_index_bench.sh
 
 clean:
 	rm -rf build
