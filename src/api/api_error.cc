@@ -61,6 +61,10 @@ ApiError ApiError::TableNotFound(std::string m) {
   return Make(400, std::string(kDynamo) + "TableNotFoundException", std::move(m));
 }
 
+ApiError ApiError::TransactionConflict(std::string m) {
+  return Make(400, std::string(kDynamo) + "TransactionConflictException", std::move(m));
+}
+
 ApiError ApiError::FromStatus(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return Validation(s.message());
@@ -75,6 +79,7 @@ ApiError ApiError::FromStatus(const Status& s) {
     case StatusCode::kTransactionCanceled: return TransactionCanceled(s.message());
     case StatusCode::kIdempotentMismatch: return IdempotentParameterMismatch(s.message());
     case StatusCode::kTableNotFound: return TableNotFound(s.message());
+    case StatusCode::kTransactionConflict: return TransactionConflict(s.message());
     case StatusCode::kOk:
     case StatusCode::kIOError:
     case StatusCode::kCorruption:

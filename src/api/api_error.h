@@ -35,6 +35,7 @@ struct ApiError {
   static ApiError TransactionCanceled(std::string message);
   static ApiError IdempotentParameterMismatch(std::string message);
   static ApiError TableNotFound(std::string message);
+  static ApiError TransactionConflict(std::string message);
 
   // Maps a module Status to the DynamoDB error its code stands for (status.h).
   static ApiError FromStatus(const Status& status);

@@ -20,6 +20,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kTransactionCanceled: return "TransactionCanceled";
     case StatusCode::kIdempotentMismatch: return "IdempotentMismatch";
     case StatusCode::kTableNotFound: return "TableNotFound";
+    case StatusCode::kTransactionConflict: return "TransactionConflict";
   }
   return "Unknown";
 }

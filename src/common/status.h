@@ -13,6 +13,7 @@
 //   kTrimmed           -> TrimmedDataAccessException (DynamoDB Streams)
 //   kTransactionCanceled -> TransactionCanceledException (reasons travel beside the status)
 //   kIdempotentMismatch  -> IdempotentParameterMismatchException
+//   kTransactionConflict -> TransactionConflictException (a write met an ongoing transaction)
 //   kTableNotFound     -> TableNotFoundException (the backup operations' "no such table")
 #include <cassert>
 #include <string>
@@ -38,6 +39,7 @@ enum class StatusCode {
   kTransactionCanceled,
   kIdempotentMismatch,
   kTableNotFound,
+  kTransactionConflict,
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -63,6 +65,7 @@ class [[nodiscard]] Status {
   static Status TransactionCanceled(std::string m) { return {StatusCode::kTransactionCanceled, std::move(m)}; }
   static Status IdempotentMismatch(std::string m) { return {StatusCode::kIdempotentMismatch, std::move(m)}; }
   static Status TableNotFound(std::string m) { return {StatusCode::kTableNotFound, std::move(m)}; }
+  static Status TransactionConflict(std::string m) { return {StatusCode::kTransactionConflict, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

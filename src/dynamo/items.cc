@@ -13,6 +13,8 @@ namespace {
 
 constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 constexpr char kKeyMismatch[] = "The provided key element does not match the schema";
+// How long a write waits for a transaction holding its item before it reports a conflict.
+constexpr std::chrono::microseconds kConflictGrace{1000};
 
 Status CheckKeyValueNotEmpty(const KeyElement& k, const AttributeValue& v) {
   if (v.scalar.empty() && (v.type == AttrType::kS || v.type == AttrType::kB)) {
@@ -218,7 +220,11 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
                                       const MutateFn& fn, bool by_ttl) {
   auto info = table->info();
   EncodedKey ek = KeyBytes(*table, *info, key);
-  auto guard = locks_.Lock(PartitionHash(ek.bytes) ^ table->id);
+  // A plain write that meets a transaction holding the item fails as DynamoDB's does.
+  storage::KeyLocks::Guard guard;
+  if (!locks_.LockUnlessTransaction(PartitionHash(ek.bytes) ^ table->id, kConflictGrace, &guard)) {
+    return Status::TransactionConflict("Transaction is ongoing for the item");
+  }
   std::string raw;
   bool found = false;
   RETURN_IF_ERROR(engine_->Get(storage::Cf::kItems, ek.bytes, &raw, &found));
@@ -291,9 +297,11 @@ Result<TransactResult> ItemStore::Transact(const std::vector<TransactAction>& ac
     // A short grace period for writers that are about to finish, then a conflict.
     std::vector<bool> busy;
     bool locked = false;
-    for (int attempt = 0; attempt < 20 && !locked; ++attempt) {
-      locked = locks_.TryLockMany(lock_hashes, &*guard, &busy);
-      if (!locked) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    const auto deadline = std::chrono::steady_clock::now() + kConflictGrace;
+    for (;;) {
+      locked = locks_.TryLockMany(lock_hashes, &*guard, &busy, /*transactional=*/true);
+      if (locked || std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
     if (!locked) {
       result.reasons.resize(n);

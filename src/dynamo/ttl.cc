@@ -73,6 +73,7 @@ Result<size_t> TtlExpirer::RunOnce() {
           /*by_ttl=*/true);
       if (!r.ok()) {
         if (r.status().code() == StatusCode::kNotFound) break;  // the table was dropped
+        if (r.status().code() == StatusCode::kTransactionConflict) continue;  // a later pass retries
         return r.status();
       }
       if (r->old_item && !r->new_item) ++deleted;

@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <thread>
 #include <atomic>
 #include <filesystem>
 
@@ -271,6 +272,9 @@ uint64_t Engine::DurableToken() const { return impl_->durable_token.load(std::me
 
 KeyLocks::Guard::~Guard() {
   if (!owner_) return;
+  if (transactional_) {
+    for (size_t s : stripes_) owner_->transactional_[s].store(false, std::memory_order_relaxed);
+  }
   for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) owner_->stripes_[*it].unlock();
 }
 
@@ -296,7 +300,25 @@ KeyLocks::Guard KeyLocks::LockMany(std::vector<uint64_t> hashes) {
   return g;
 }
 
-bool KeyLocks::TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, std::vector<bool>* busy) {
+bool KeyLocks::LockUnlessTransaction(uint64_t hash, std::chrono::microseconds grace, Guard* guard) {
+  const size_t s = StripeOf(hash);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  for (;;) {
+    if (stripes_[s].try_lock()) break;
+    if (!transactional_[s].load(std::memory_order_relaxed)) {
+      stripes_[s].lock();  // a plain writer: wait for it
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  guard->owner_ = this;
+  guard->stripes_.assign(1, s);
+  return true;
+}
+
+bool KeyLocks::TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, std::vector<bool>* busy,
+                           bool transactional) {
   std::vector<size_t> stripes;
   stripes.reserve(hashes.size());
   for (uint64_t h : hashes) stripes.push_back(StripeOf(h));
@@ -312,8 +334,12 @@ bool KeyLocks::TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, st
     }
   }
   if (failed.empty()) {
+    if (transactional) {
+      for (size_t s : held) transactional_[s].store(true, std::memory_order_relaxed);
+    }
     guard->owner_ = this;
     guard->stripes_ = std::move(held);
+    guard->transactional_ = transactional;
     return true;
   }
   for (auto it = held.rbegin(); it != held.rend(); ++it) stripes_[*it].unlock();

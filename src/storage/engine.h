@@ -11,6 +11,8 @@
 // until someone calls WaitDurable with its token or a later one.
 //
 // Thread safety: every method may be called from any thread.
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -135,7 +137,9 @@ class KeyLocks {
   class Guard {
    public:
     Guard() = default;
-    Guard(Guard&& o) noexcept : owner_(o.owner_), stripes_(std::move(o.stripes_)) { o.owner_ = nullptr; }
+    Guard(Guard&& o) noexcept : owner_(o.owner_), stripes_(std::move(o.stripes_)), transactional_(o.transactional_) {
+      o.owner_ = nullptr;
+    }
     Guard& operator=(Guard&& o) = delete;  // NOLINT
     Guard(const Guard&) = delete;
     ~Guard();
@@ -144,16 +148,25 @@ class KeyLocks {
     friend class KeyLocks;
     KeyLocks* owner_ = nullptr;
     std::vector<size_t> stripes_;
+    bool transactional_ = false;
   };
 
   Guard Lock(uint64_t hash);
   Guard LockMany(std::vector<uint64_t> hashes);
   // Takes every stripe without waiting, or none: on failure returns false and sets
   // (*busy)[i] for each hash whose stripe another holder has. guard must be empty.
-  bool TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, std::vector<bool>* busy);
+  // With transactional set, the stripes are marked as held by a transaction until the guard
+  // is released (see LockUnlessTransaction).
+  bool TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, std::vector<bool>* busy,
+                   bool transactional = false);
+  // Locks one stripe for a plain write: waits for plain holders, but gives up (returns false,
+  // guard left empty) when a transaction holds the stripe for longer than grace. guard must
+  // be empty.
+  bool LockUnlessTransaction(uint64_t hash, std::chrono::microseconds grace, Guard* guard);
 
  private:
   std::mutex stripes_[kStripes];
+  std::atomic<bool> transactional_[kStripes] = {};
 };
 
 }  // namespace floe::storage

@@ -93,5 +93,35 @@ TEST(KeyLocks, LockManyDeduplicatesStripes) {
   auto g2 = locks.Lock(1);  // released above
 }
 
+TEST(KeyLocks, PlainWritesMeetTransactionsAsConflicts) {
+  using std::chrono::microseconds;
+  KeyLocks locks;
+  {
+    // A transaction holds stripe 7: a plain writer gives up after its grace period.
+    KeyLocks::Guard tx;
+    std::vector<bool> busy;
+    ASSERT_TRUE(locks.TryLockMany({7}, &tx, &busy, /*transactional=*/true));
+    KeyLocks::Guard plain;
+    EXPECT_FALSE(locks.LockUnlessTransaction(7, microseconds(200), &plain));
+    // Another stripe is free.
+    KeyLocks::Guard other;
+    EXPECT_TRUE(locks.LockUnlessTransaction(8, microseconds(200), &other));
+  }
+  {
+    // Once the transaction is gone the stripe is plain again.
+    KeyLocks::Guard plain;
+    EXPECT_TRUE(locks.LockUnlessTransaction(7, microseconds(0), &plain));
+  }
+  // A plain holder is waited for, however long it takes.
+  auto held = std::make_unique<KeyLocks::Guard>(locks.Lock(9));
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    held.reset();
+  });
+  KeyLocks::Guard waited;
+  EXPECT_TRUE(locks.LockUnlessTransaction(9, microseconds(0), &waited));
+  releaser.join();
+}
+
 }  // namespace
 }  // namespace floe::storage
