@@ -162,6 +162,14 @@ operation and every parameter, with floe's status. Unsupported operations answer
 - Durability: with `durability: sync` (default) a write is acknowledged only after its WAL record is
   on stable storage (group commit per I/O thread batch). A write that changes nothing (same item)
   writes nothing.
+- Isolation: transactions are serializable. A PutItem, UpdateItem or DeleteItem on an item that a
+  transaction holds for more than 1 ms fails with `TransactionConflictException` ("Transaction is
+  ongoing for the item"); a transaction that meets another writer for that long is cancelled with a
+  `TransactionConflict` reason.
+- Secondary indexes: every write updates the item, its index entries and its stream record in one
+  atomic batch, so no reader sees an index out of step with its table (index reads are strongly
+  consistent on a node, even where DynamoDB's GSIs are eventually consistent). Index key
+  attributes are type-checked on write; index key size limits are not enforced separately.
 
 ## Operations
 """
