@@ -26,7 +26,8 @@ STATUS = {
     "CreateTable": {"AttributeDefinitions": "yes", "TableName": "yes", "KeySchema": "yes", "BillingMode": "yes",
                     "ProvisionedThroughput": "yes (1..40000 units)", "TableClass": "yes (recorded, described)",
                     "DeletionProtectionEnabled": "yes",
-                    "LocalSecondaryIndexes": "yes (same partition key, a sort key, up to 5, projections; ConsistentRead; item collection metrics)",
+                    "LocalSecondaryIndexes": ("yes (same partition key, a sort key, up to 5, projections; ConsistentRead; item "
+                                              "collection metrics; item collections are not capped at 10 GB)"),
                     "GlobalSecondaryIndexes": GSI,
                     "StreamSpecification": STREAM_SPEC, "SSESpecification": "not yet; rejected",
                     "Tags": "yes (as TagResource)"},

@@ -19,6 +19,7 @@ Result<size_t> IndexBuilder::RunOnce() {
       if (!index.backfilling) continue;
       std::string cursor;
       for (;;) {
+        if (stopping_) return activated;
         ASSIGN_OR_RETURN(bool done, items_->BackfillIndex(table, index.id, &cursor, kChunkItems));
         if (done) break;
       }

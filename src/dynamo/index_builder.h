@@ -5,6 +5,7 @@
 // the backfill runs maintain the index themselves (items.cc), so nothing is lost; a restart
 // resumes from the start of the table, which is safe because existing entries are kept.
 // Thread-safe.
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 
@@ -21,16 +22,22 @@ class IndexBuilder {
 
   IndexBuilder(ItemStore* items, Catalog* catalog, int64_t interval_ms);
   void Start() { thread_.Start(); }
-  void Stop() { thread_.Stop(); }
+  // Interrupts a running backfill between chunks (it resumes after the next start).
+  void Stop() {
+    stopping_ = true;
+    thread_.Stop();
+  }
   // Asks for a pass now (after UpdateTable adds an index).
   void Wake() { thread_.Wake(); }
-  // Backfills every pending index to the end. Returns the number of indexes activated.
+  // Backfills every pending index to the end (unless stopped). Returns the number of indexes
+  // activated.
   Result<size_t> RunOnce();
 
  private:
   ItemStore* items_;
   Catalog* catalog_;
   std::mutex run_mu_;
+  std::atomic<bool> stopping_{false};
   PeriodicTask thread_;  // last: stopped first
 };
 
