@@ -2,6 +2,7 @@
 // DescribeStream, GetShardIterator, GetRecords.
 #include "api/ops.h"
 #include "api/params.h"
+#include "api/table_indexes.h"
 #include "common/hlc.h"
 #include "dynamo/attribute_json.h"
 #include "streams/streams.h"
@@ -9,21 +10,6 @@
 namespace floe::api {
 
 namespace {
-
-void WriteKeySchema(json::Writer& w, const dynamo::KeyElement& hash, const std::optional<dynamo::KeyElement>& range) {
-  w.StartArray();
-  w.StartObject();
-  w.Key("AttributeName"); w.String(hash.name);
-  w.Key("KeyType"); w.String("HASH");
-  w.EndObject();
-  if (range) {
-    w.StartObject();
-    w.Key("AttributeName"); w.String(range->name);
-    w.Key("KeyType"); w.String("RANGE");
-    w.EndObject();
-  }
-  w.EndArray();
-}
 
 const char* EventName(dynamo::ChangeKind k) {
   switch (k) {

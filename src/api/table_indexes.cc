@@ -18,28 +18,6 @@ constexpr size_t kMaxLocalIndexes = 5;
 constexpr size_t kMaxGlobalIndexes = 20;
 constexpr size_t kMaxNonKeyAttributes = 100;
 
-Status ParseKeySchema(const json::Value& idx, const std::string& path, Validator& v, std::vector<IndexKeyDef>* out) {
-  const json::Value* schema = nullptr;
-  RETURN_IF_ERROR(OptArray(idx, "KeySchema", &schema));
-  v.NotNull(schema != nullptr, path + "keySchema");
-  if (!schema) return Status::Ok();
-  v.LengthMin(schema->items().size(), path + "keySchema", 1, "[]");
-  v.LengthMax(schema->items().size(), path + "keySchema", 2, "KeySchema");
-  for (size_t i = 0; i < schema->items().size(); ++i) {
-    const json::Value& k = schema->items()[i];
-    if (!k.is_object()) return Status::Serialization("Unexpected value type in KeySchema");
-    std::optional<std::string> an, kt;
-    RETURN_IF_ERROR(OptString(k, "AttributeName", &an));
-    RETURN_IF_ERROR(OptString(k, "KeyType", &kt));
-    const std::string kp = path + "keySchema." + std::to_string(i + 1) + ".member.";
-    v.NotNull(an.has_value(), kp + "attributeName");
-    v.NotNull(kt.has_value(), kp + "keyType");
-    v.Enum(kt, kp + "keyType", {"HASH", "RANGE"});
-    if (an && kt) out->push_back({*an, *kt});
-  }
-  return Status::Ok();
-}
-
 Status ParseProjection(const json::Value& idx, const std::string& path, Validator& v, IndexDef* out) {
   const json::Value* projection = nullptr;
   RETURN_IF_ERROR(OptObject(idx, "Projection", &projection));
@@ -160,26 +138,11 @@ Status CheckNonKeyAttributeCount(const std::vector<IndexInfo>& indexes) {
   return Status::Ok();
 }
 
-void WriteKeySchema(json::Writer& w, const KeyElement& hash, const std::optional<KeyElement>& range) {
-  w.Key("KeySchema");
-  w.StartArray();
-  w.StartObject();
-  w.Key("AttributeName"); w.String(hash.name);
-  w.Key("KeyType"); w.String("HASH");
-  w.EndObject();
-  if (range) {
-    w.StartObject();
-    w.Key("AttributeName"); w.String(range->name);
-    w.Key("KeyType"); w.String("RANGE");
-    w.EndObject();
-  }
-  w.EndArray();
-}
-
 void WriteIndex(json::Writer& w, const TableInfo& t, const IndexInfo& i, const dynamo::TableStats& stats,
                 const char* status) {
   w.StartObject();
   w.Key("IndexName"); w.String(i.name);
+  w.Key("KeySchema");
   WriteKeySchema(w, i.hash_key, i.range_key);
   w.Key("Projection");
   w.StartObject();
@@ -209,6 +172,42 @@ void WriteIndex(json::Writer& w, const TableInfo& t, const IndexInfo& i, const d
 
 }  // namespace
 
+Status ParseKeySchema(const json::Value* schema, const std::string& path, Validator& v, std::vector<IndexKeyDef>* out) {
+  v.NotNull(schema != nullptr, path);
+  if (!schema) return Status::Ok();
+  v.LengthMin(schema->items().size(), path, 1, "[]");
+  v.LengthMax(schema->items().size(), path, 2, "KeySchema");
+  for (size_t i = 0; i < schema->items().size(); ++i) {
+    const json::Value& k = schema->items()[i];
+    if (!k.is_object()) return Status::Serialization("Unexpected value type in KeySchema");
+    std::optional<std::string> an, kt;
+    RETURN_IF_ERROR(OptString(k, "AttributeName", &an));
+    RETURN_IF_ERROR(OptString(k, "KeyType", &kt));
+    const std::string kp = path + "." + std::to_string(i + 1) + ".member.";
+    v.NotNull(an.has_value(), kp + "attributeName");
+    v.NotNull(kt.has_value(), kp + "keyType");
+    v.Enum(kt, kp + "keyType", {"HASH", "RANGE"});
+    if (an) {
+      if (an->empty()) v.Fail(*an, kp + "attributeName", "Member must have length greater than or equal to 1");
+      if (an->size() > 255) v.Fail(*an, kp + "attributeName", "Member must have length less than or equal to 255");
+    }
+    if (an && kt) out->push_back({*an, *kt});
+  }
+  return Status::Ok();
+}
+
+void WriteKeySchema(json::Writer& w, const KeyElement& hash, const std::optional<KeyElement>& range) {
+  w.StartArray();
+  for (const KeyElement* k : {&hash, range ? &*range : nullptr}) {
+    if (!k) continue;
+    w.StartObject();
+    w.Key("AttributeName"); w.String(k->name);
+    w.Key("KeyType"); w.String(k == &hash ? "HASH" : "RANGE");
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 Status ParseIndexList(const json::Value& list, const std::string& path, bool global, Validator& v,
                       std::vector<IndexDef>* out) {
   for (size_t i = 0; i < list.items().size(); ++i) {
@@ -221,7 +220,9 @@ Status ParseIndexList(const json::Value& list, const std::string& path, bool glo
     RETURN_IF_ERROR(OptString(idx, "IndexName", &name));
     v.TableName(name, p + "indexName");
     d.name = name.value_or("");
-    RETURN_IF_ERROR(ParseKeySchema(idx, p, v, &d.keys));
+    const json::Value* schema = nullptr;
+    RETURN_IF_ERROR(OptArray(idx, "KeySchema", &schema));
+    RETURN_IF_ERROR(ParseKeySchema(schema, p + "keySchema", v, &d.keys));
     RETURN_IF_ERROR(ParseProjection(idx, p, v, &d));
     if (global) RETURN_IF_ERROR(ParseThroughput(idx, p, v, &d));
     out->push_back(std::move(d));
@@ -301,7 +302,9 @@ Status ParseIndexUpdates(const json::Value& list, Validator& v, IndexUpdates* ou
       RETURN_IF_ERROR(OptString(*create, "IndexName", &name));
       v.TableName(name, p + "create.indexName");
       d.name = name.value_or("");
-      RETURN_IF_ERROR(ParseKeySchema(*create, p + "create.", v, &d.keys));
+      const json::Value* schema = nullptr;
+      RETURN_IF_ERROR(OptArray(*create, "KeySchema", &schema));
+      RETURN_IF_ERROR(ParseKeySchema(schema, p + "create.keySchema", v, &d.keys));
       RETURN_IF_ERROR(ParseProjection(*create, p + "create.", v, &d));
       RETURN_IF_ERROR(ParseThroughput(*create, p + "create.", v, &d));
       out->creates.push_back(std::move(d));

@@ -1,5 +1,5 @@
 #pragma once
-// Secondary index definitions in the control plane: CreateTable's LocalSecondaryIndexes and
+// Key schemas and secondary index definitions in the control plane: CreateTable's LocalSecondaryIndexes and
 // GlobalSecondaryIndexes, UpdateTable's GlobalSecondaryIndexUpdates, and the index part of a
 // TableDescription, with DynamoDB's validation messages. Internal to the api module.
 #include <cstdint>
@@ -32,6 +32,11 @@ struct IndexDef {
   bool has_throughput = false;
   std::optional<int64_t> read, write;
 };
+
+// A KeySchema list (path: "keySchema", or an index's); constraint violations go to v.
+Status ParseKeySchema(const json::Value* schema, const std::string& path, Validator& v, std::vector<IndexKeyDef>* out);
+// A KeySchema list: [{"AttributeName": ..., "KeyType": "HASH"}, ...].
+void WriteKeySchema(json::Writer& w, const dynamo::KeyElement& hash, const std::optional<dynamo::KeyElement>& range);
 
 // Parses a LocalSecondaryIndexes / GlobalSecondaryIndexes list (path: "localSecondaryIndexes"
 // or "globalSecondaryIndexes"); constraint violations go to v.

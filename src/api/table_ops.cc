@@ -50,18 +50,7 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const StatsView&
   w.EndArray();
   w.Key("TableName"); w.String(t.name);
   w.Key("KeySchema");
-  w.StartArray();
-  w.StartObject();
-  w.Key("AttributeName"); w.String(t.hash_key.name);
-  w.Key("KeyType"); w.String("HASH");
-  w.EndObject();
-  if (t.range_key) {
-    w.StartObject();
-    w.Key("AttributeName"); w.String(t.range_key->name);
-    w.Key("KeyType"); w.String("RANGE");
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteKeySchema(w, t.hash_key, t.range_key);
   w.Key("TableStatus"); w.String(status);
   w.Key("CreationDateTime"); WriteEpochSeconds(w, t.creation_ms);
   w.Key("ProvisionedThroughput");
@@ -223,13 +212,8 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   Validator v;
   v.NotNull(defs != nullptr, "attributeDefinitions");
   v.TableName(name, "tableName");
-  v.NotNull(schema != nullptr, "keySchema");
   v.Enum(billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
   v.Enum(table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
-  if (schema) {
-    v.LengthMin(schema->items().size(), "keySchema", 1, "[]");
-    v.LengthMax(schema->items().size(), "keySchema", 2, "KeySchema");
-  }
   Throughput tp;
   RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
   StreamSpec stream;
@@ -240,26 +224,10 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
 
   std::vector<KeyElement> attr_defs;
   if (defs) RETURN_IF_ERROR(ParseAttributeDefinitions(*defs, v, &attr_defs));
-  // Key schema.
+  std::vector<IndexKeyDef> key_defs;
+  RETURN_IF_ERROR(ParseKeySchema(schema, "keySchema", v, &key_defs));
   std::vector<std::pair<std::string, std::string>> keys;
-  if (schema) {
-    for (size_t i = 0; i < schema->items().size(); ++i) {
-      const json::Value& k = schema->items()[i];
-      if (!k.is_object()) return Status::Serialization("Unexpected value type in KeySchema");
-      std::optional<std::string> an, kt;
-      RETURN_IF_ERROR(OptString(k, "AttributeName", &an));
-      RETURN_IF_ERROR(OptString(k, "KeyType", &kt));
-      std::string path = "keySchema." + std::to_string(i + 1) + ".member.";
-      v.NotNull(an.has_value(), path + "attributeName");
-      v.NotNull(kt.has_value(), path + "keyType");
-      v.Enum(kt, path + "keyType", {"HASH", "RANGE"});
-      if (an) {
-        if (an->empty()) v.Fail(*an, path + "attributeName", "Member must have length greater than or equal to 1");
-        if (an->size() > 255) v.Fail(*an, path + "attributeName", "Member must have length less than or equal to 255");
-      }
-      if (an && kt) keys.emplace_back(*an, *kt);
-    }
-  }
+  for (const auto& k : key_defs) keys.emplace_back(k.name, k.key_type);
   RETURN_IF_ERROR(v.Done());
 
   // Semantic checks, in DynamoDB's order.
