@@ -32,20 +32,6 @@ Status ParseProjection(const json::Value& idx, const std::string& path, Validato
   return Status::Ok();
 }
 
-Status ParseThroughput(const json::Value& idx, const std::string& path, Validator& v, IndexDef* out) {
-  const json::Value* pt = nullptr;
-  RETURN_IF_ERROR(OptObject(idx, "ProvisionedThroughput", &pt));
-  if (!pt) return Status::Ok();
-  out->has_throughput = true;
-  RETURN_IF_ERROR(OptInt(*pt, "ReadCapacityUnits", &out->read));
-  RETURN_IF_ERROR(OptInt(*pt, "WriteCapacityUnits", &out->write));
-  v.NotNull(out->read.has_value(), path + "provisionedThroughput.readCapacityUnits");
-  v.NotNull(out->write.has_value(), path + "provisionedThroughput.writeCapacityUnits");
-  v.Min(out->read, path + "provisionedThroughput.readCapacityUnits", 1);
-  v.Min(out->write, path + "provisionedThroughput.writeCapacityUnits", 1);
-  return Status::Ok();
-}
-
 std::string NameList(const std::vector<std::string>& names) {
   std::string s = "[";
   for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
@@ -114,17 +100,17 @@ Status CheckIndex(const IndexDef& d, const TableInfo& table, const std::vector<K
 // Throughput rules of a global index under the table's billing mode.
 Status CheckIndexThroughput(const IndexDef& d, const TableInfo& table, IndexInfo* out) {
   if (table.billing_mode == dynamo::BillingMode::kPayPerRequest) {
-    if (d.has_throughput) {
+    if (d.throughput.present) {
       return Status::InvalidArgument(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
                                      d.name + " when BillingMode is PAY_PER_REQUEST");
     }
     return Status::Ok();
   }
-  if (!d.has_throughput) {
+  if (!d.throughput.present) {
     return Status::InvalidArgument(std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " + d.name);
   }
-  out->read_capacity = *d.read;
-  out->write_capacity = *d.write;
+  out->read_capacity = *d.throughput.read;
+  out->write_capacity = *d.throughput.write;
   return Status::Ok();
 }
 
@@ -171,6 +157,20 @@ void WriteIndex(json::Writer& w, const TableInfo& t, const IndexInfo& i, const d
 }
 
 }  // namespace
+
+Status ParseThroughput(const json::Value& o, const std::string& path, Validator& v, Throughput* out) {
+  const json::Value* pt = nullptr;
+  RETURN_IF_ERROR(OptObject(o, "ProvisionedThroughput", &pt));
+  if (!pt) return Status::Ok();
+  out->present = true;
+  RETURN_IF_ERROR(OptInt(*pt, "ReadCapacityUnits", &out->read));
+  RETURN_IF_ERROR(OptInt(*pt, "WriteCapacityUnits", &out->write));
+  v.NotNull(out->read.has_value(), path + "provisionedThroughput.readCapacityUnits");
+  v.NotNull(out->write.has_value(), path + "provisionedThroughput.writeCapacityUnits");
+  v.Min(out->read, path + "provisionedThroughput.readCapacityUnits", 1);
+  v.Min(out->write, path + "provisionedThroughput.writeCapacityUnits", 1);
+  return Status::Ok();
+}
 
 Status ParseKeySchema(const json::Value* schema, const std::string& path, Validator& v, std::vector<IndexKeyDef>* out) {
   v.NotNull(schema != nullptr, path);
@@ -224,7 +224,7 @@ Status ParseIndexList(const json::Value& list, const std::string& path, bool glo
     RETURN_IF_ERROR(OptArray(idx, "KeySchema", &schema));
     RETURN_IF_ERROR(ParseKeySchema(schema, p + "keySchema", v, &d.keys));
     RETURN_IF_ERROR(ParseProjection(idx, p, v, &d));
-    if (global) RETURN_IF_ERROR(ParseThroughput(idx, p, v, &d));
+    if (global) RETURN_IF_ERROR(ParseThroughput(idx, p, v, &d.throughput));
     out->push_back(std::move(d));
   }
   return Status::Ok();
@@ -306,15 +306,15 @@ Status ParseIndexUpdates(const json::Value& list, Validator& v, IndexUpdates* ou
       RETURN_IF_ERROR(OptArray(*create, "KeySchema", &schema));
       RETURN_IF_ERROR(ParseKeySchema(schema, p + "create.keySchema", v, &d.keys));
       RETURN_IF_ERROR(ParseProjection(*create, p + "create.", v, &d));
-      RETURN_IF_ERROR(ParseThroughput(*create, p + "create.", v, &d));
+      RETURN_IF_ERROR(ParseThroughput(*create, p + "create.", v, &d.throughput));
       out->creates.push_back(std::move(d));
     } else if (update) {
       IndexDef d;
       RETURN_IF_ERROR(OptString(*update, "IndexName", &name));
       v.TableName(name, p + "update.indexName");
       d.name = name.value_or("");
-      RETURN_IF_ERROR(ParseThroughput(*update, p + "update.", v, &d));
-      v.NotNull(d.has_throughput, p + "update.provisionedThroughput");
+      RETURN_IF_ERROR(ParseThroughput(*update, p + "update.", v, &d.throughput));
+      v.NotNull(d.throughput.present, p + "update.provisionedThroughput");
       out->updates.push_back(std::move(d));
     } else if (del) {
       RETURN_IF_ERROR(OptString(*del, "IndexName", &name));
@@ -359,8 +359,8 @@ Status ApplyIndexUpdates(const IndexUpdates& updates, const std::vector<KeyEleme
       return Status::InvalidArgument(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
                                      d.name + " when BillingMode is PAY_PER_REQUEST");
     }
-    it->read_capacity = *d.read;
-    it->write_capacity = *d.write;
+    it->read_capacity = *d.throughput.read;
+    it->write_capacity = *d.throughput.write;
   }
   if (!updates.creates.empty()) {
     for (const auto& i : table.indexes) {

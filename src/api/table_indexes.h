@@ -22,6 +22,15 @@ struct IndexKeyDef {
   std::string key_type;  // HASH or RANGE
 };
 
+// A ProvisionedThroughput member as given.
+struct Throughput {
+  bool present = false;
+  std::optional<int64_t> read, write;
+};
+// Parses o's ProvisionedThroughput; path: the member's path prefix ("" for the request, or an
+// index's "...member."); constraint violations go to v.
+Status ParseThroughput(const json::Value& o, const std::string& path, Validator& v, Throughput* out);
+
 // One index as a request states it, before semantic checks.
 struct IndexDef {
   std::string name;
@@ -29,8 +38,7 @@ struct IndexDef {
   std::vector<IndexKeyDef> keys;
   std::optional<std::string> projection_type;
   std::optional<std::vector<std::string>> non_key_attributes;
-  bool has_throughput = false;
-  std::optional<int64_t> read, write;
+  Throughput throughput;
 };
 
 // A KeySchema list (path: "keySchema", or an index's); constraint violations go to v.

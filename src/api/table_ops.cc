@@ -161,25 +161,6 @@ Status ParseAttributeDefinitions(const json::Value& defs, Validator& v, std::vec
   return Status::Ok();
 }
 
-struct Throughput {
-  std::optional<int64_t> read, write;
-  bool present = false;
-};
-
-Status ParseThroughput(const json::Value& req, Validator& v, Throughput* out) {
-  const json::Value* pt = nullptr;
-  RETURN_IF_ERROR(OptObject(req, "ProvisionedThroughput", &pt));
-  if (!pt) return Status::Ok();
-  out->present = true;
-  RETURN_IF_ERROR(OptInt(*pt, "ReadCapacityUnits", &out->read));
-  RETURN_IF_ERROR(OptInt(*pt, "WriteCapacityUnits", &out->write));
-  v.NotNull(out->read.has_value(), "provisionedThroughput.readCapacityUnits");
-  v.NotNull(out->write.has_value(), "provisionedThroughput.writeCapacityUnits");
-  v.Min(out->read, "provisionedThroughput.readCapacityUnits", 1);
-  v.Min(out->write, "provisionedThroughput.writeCapacityUnits", 1);
-  return Status::Ok();
-}
-
 Status CheckThroughputLimits(const Throughput& t) {
   constexpr int64_t kMax = 40000;  // DescribeLimits' per-table maximum
   if ((t.read && *t.read > kMax) || (t.write && *t.write > kMax)) {
@@ -215,7 +196,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   v.Enum(billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
   v.Enum(table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   Throughput tp;
-  RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
+  RETURN_IF_ERROR(ParseThroughput(req, "", v, &tp));
   StreamSpec stream;
   RETURN_IF_ERROR(ParseStreamSpec(req, v, &stream));
   std::vector<IndexDef> lsis, gsis;
@@ -399,7 +380,7 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   v.Enum(billing, "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
   v.Enum(table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   Throughput tp;
-  RETURN_IF_ERROR(ParseThroughput(req, v, &tp));
+  RETURN_IF_ERROR(ParseThroughput(req, "", v, &tp));
   StreamSpec stream;
   RETURN_IF_ERROR(ParseStreamSpec(req, v, &stream));
   std::vector<KeyElement> new_defs;
