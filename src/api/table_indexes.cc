@@ -411,7 +411,7 @@ Status ApplyIndexUpdates(const IndexUpdates& updates, const std::vector<KeyEleme
 }
 
 void WriteIndexDescriptions(json::Writer& w, const TableInfo& t, const std::map<uint32_t, dynamo::TableStats>& stats,
-                            const std::vector<IndexInfo>& deleting) {
+                            const std::vector<IndexInfo>& deleting, bool table_creating) {
   auto stats_of = [&](const IndexInfo& i) {
     auto it = stats.find(i.id);
     return it == stats.end() ? dynamo::TableStats() : it->second;
@@ -430,7 +430,7 @@ void WriteIndexDescriptions(json::Writer& w, const TableInfo& t, const std::map<
     w.Key("GlobalSecondaryIndexes");
     w.StartArray();
     for (const auto& i : t.indexes) {
-      if (i.global) WriteIndex(w, t, i, stats_of(i), i.backfilling ? "CREATING" : "ACTIVE");
+      if (i.global) WriteIndex(w, t, i, stats_of(i), i.backfilling || table_creating ? "CREATING" : "ACTIVE");
     }
     for (const auto& i : deleting) WriteIndex(w, t, i, stats_of(i), "DELETING");
     w.EndArray();

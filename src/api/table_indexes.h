@@ -72,9 +72,10 @@ Status ApplyIndexUpdates(const IndexUpdates& updates, const std::vector<dynamo::
                          dynamo::TableInfo& table, std::vector<dynamo::IndexInfo>* deleted);
 
 // The LocalSecondaryIndexes and GlobalSecondaryIndexes members of a TableDescription.
-// deleting: indexes to show as DELETING.
+// deleting: indexes to show as DELETING; table_creating: the CreateTable response, where
+// global indexes are CREATING with their table.
 void WriteIndexDescriptions(json::Writer& w, const dynamo::TableInfo& t,
                             const std::map<uint32_t, dynamo::TableStats>& stats,
-                            const std::vector<dynamo::IndexInfo>& deleting);
+                            const std::vector<dynamo::IndexInfo>& deleting, bool table_creating);
 
 }  // namespace floe::api

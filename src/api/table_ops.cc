@@ -81,7 +81,7 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const StatsView&
     w.Key("TableClass"); w.String(t.table_class);
     w.EndObject();
   }
-  WriteIndexDescriptions(w, t, stats.indexes, deleting);
+  WriteIndexDescriptions(w, t, stats.indexes, deleting, std::string_view(status) == "CREATING");
   w.Key("DeletionProtectionEnabled"); w.Bool(t.deletion_protection);
   if (t.stream_enabled) {
     w.Key("StreamSpecification");

@@ -95,7 +95,8 @@ def test_create_table_with_indexes_describes_them(ddb, table_name):
     assert gsi["IndexName"] == "by_city"
     assert gsi["KeySchema"] == [{"AttributeName": "city", "KeyType": "HASH"}, {"AttributeName": "age", "KeyType": "RANGE"}]
     assert gsi["Projection"] == {"ProjectionType": "ALL"}
-    assert gsi["IndexStatus"] == "ACTIVE"
+    assert gsi["IndexStatus"] == "CREATING"  # with its table, in the CreateTable response
+    assert describe_index(ddb, table_name, "by_city")["IndexStatus"] == "ACTIVE"
     assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
     assert gsi["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
     assert gsi["IndexArn"] == d["TableArn"] + "/index/by_city"
