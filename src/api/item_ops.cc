@@ -245,9 +245,11 @@ Status GetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     out.Key("Item");
     dynamo::WriteAttributeMap(out, exprs.projection ? ex::ProjectPaths(*item, *exprs.projection) : *item);
   }
-  dynamo::Capacity capacity;
-  capacity.table = dynamo::ReadUnits(item ? dynamo::ItemSize(*item) : 0, consistent.value_or(false));
-  WriteCapacityMember(out, CapacityModeOf(req), *name, capacity);
+  if (const CapacityMode mode = CapacityModeOf(req); mode != CapacityMode::kNone) {
+    dynamo::Capacity capacity;
+    capacity.table = dynamo::ReadUnits(item ? dynamo::ItemSize(*item) : 0, consistent.value_or(false));
+    WriteCapacityMember(out, mode, *name, capacity);
+  }
   out.EndObject();
   return Status::Ok();
 }

@@ -76,7 +76,10 @@ struct TableRuntime {
   void set_info(std::shared_ptr<const TableInfo> i) {
     std::lock_guard<std::mutex> l(info_mu);
     info_ = std::move(i);
+    info_version.fetch_add(1, std::memory_order_release);
   }
+  // Bumped by every set_info: a cheap "has the definition changed" check under the commit lock.
+  std::atomic<uint64_t> info_version{0};
   TableStats stats;
   std::map<uint32_t, TableStats> index_stats;  // by index id
   bool dropped = false;

@@ -82,6 +82,7 @@ struct PreparedWrite {
   int64_t item_delta = 0;
   int64_t size_delta = 0;
   std::shared_ptr<const TableInfo> info;  // the definition index_writes were planned with
+  uint64_t info_version = 0;              // TableRuntime::info_version when info was read
   std::vector<IndexWrite> index_writes;
 
   void EncodeRecord() {
@@ -109,7 +110,8 @@ struct PreparedWrite {
 // old_stored: the stored bytes of old_item (live version), which must outlive the commit, as
 // must key, old_item and new_item. Under the item's key lock.
 Result<PreparedWrite> PrepareWrite(Committer& committer, storage::Engine* engine, const TableRuntime& table,
-                                   std::shared_ptr<const TableInfo> info, const Item& key, uint64_t hash,
+                                   std::shared_ptr<const TableInfo> info, uint64_t info_version, const Item& key,
+                                   uint64_t hash,
                                    const std::optional<Item>& old_item, std::string_view old_stored,
                                    const std::optional<Item>& new_item, bool by_ttl = false) {
   PreparedWrite p;
@@ -128,6 +130,7 @@ Result<PreparedWrite> PrepareWrite(Committer& committer, storage::Engine* engine
   p.size_delta = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
                  static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
   p.info = std::move(info);
+  p.info_version = info_version;
   RETURN_IF_ERROR(p.PlanIndexes(engine));
   return p;
 }
@@ -143,8 +146,9 @@ Status ApplyPrepared(Committer::Context& ctx, storage::Engine* engine, TableRunt
   const bool log = table.log_changes.load(std::memory_order_relaxed);
   if (log && !p.has_record) p.EncodeRecord();
   ctx.AddChange(table, log ? &p.record : nullptr, p.item_delta, p.size_delta);
-  if (auto current = table.info(); current != p.info) {
-    p.info = std::move(current);
+  if (table.info_version.load(std::memory_order_acquire) != p.info_version) {
+    p.info = table.info();
+    p.info_version = table.info_version.load(std::memory_order_acquire);
     RETURN_IF_ERROR(p.PlanIndexes(engine));
   }
   for (const auto& w : p.index_writes) {
@@ -218,6 +222,8 @@ TableStats ItemStore::Stats(const TableRuntime& table) { return committer_->Read
 
 Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key,
                                       const MutateFn& fn, bool by_ttl) {
+  // The version first: a definition published in between makes the commit re-plan (safe).
+  const uint64_t info_version = table->info_version.load(std::memory_order_acquire);
   auto info = table->info();
   EncodedKey ek = KeyBytes(*table, *info, key);
   // A plain write that meets a transaction holding the item fails as DynamoDB's does.
@@ -241,8 +247,8 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
     result.capacity = WriteCapacity(result.old_item, next, nullptr);
     return result;
   }
-  ASSIGN_OR_RETURN(PreparedWrite prepared, PrepareWrite(*committer_, engine_, *table, info, key, ek.hash,
-                                                        result.old_item, raw, result.new_item, by_ttl));
+  ASSIGN_OR_RETURN(PreparedWrite prepared, PrepareWrite(*committer_, engine_, *table, info, info_version, key,
+                                                        ek.hash, result.old_item, raw, result.new_item, by_ttl));
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         if (table->dropped) return TableGone();
@@ -346,8 +352,9 @@ Result<TransactResult> ItemStore::Transact(const std::vector<TransactAction>& ac
     const auto& old_item = st[i].old_item;
     const auto& next = st[i].next;
     if ((!next && !old_item) || (next && old_item && *next == *old_item)) continue;  // no change
+    const uint64_t version = actions[i].table->info_version.load(std::memory_order_acquire);
     ASSIGN_OR_RETURN(st[i].write, PrepareWrite(*committer_, engine_, *actions[i].table, actions[i].table->info(),
-                                               actions[i].key, st[i].ek.hash, old_item, st[i].raw, next));
+                                               version, actions[i].key, st[i].ek.hash, old_item, st[i].raw, next));
   }
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
