@@ -19,9 +19,14 @@ Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const st
   return rt;
 }
 
-Result<std::shared_ptr<dynamo::TableRuntime>> FindNamedTable(OpContext& ctx, const std::string& name) {
-  auto rt = ctx.services.catalog->Find(name);
-  if (!rt.ok()) return Status::NotFound("Requested resource not found: Table: " + name + " not found");
+Result<std::shared_ptr<dynamo::TableRuntime>> FindRequestTable(OpContext& ctx, const json::Value& req) {
+  std::optional<std::string> name;
+  RETURN_IF_ERROR(OptString(req, "TableName", &name));
+  Validator v;
+  v.TableName(name, "tableName");
+  RETURN_IF_ERROR(v.Done());
+  auto rt = ctx.services.catalog->Find(*name);
+  if (!rt.ok()) return Status::NotFound("Requested resource not found: Table: " + *name + " not found");
   return rt;
 }
 

@@ -76,9 +76,9 @@ Status GetRecords(OpContext&, const json::Value&, json::Writer&);
 // Shared helpers (item_ops.cc).
 // The table for a data-plane operation; ResourceNotFoundException when absent.
 Result<std::shared_ptr<dynamo::TableRuntime>> FindTable(OpContext& ctx, const std::string& name);
-// The same for control-plane operations, whose message names the table ("Requested resource
-// not found: Table: <name> not found").
-Result<std::shared_ptr<dynamo::TableRuntime>> FindNamedTable(OpContext& ctx, const std::string& name);
+// The same for control-plane requests whose only parameter is TableName (validated here);
+// the message names the table ("Requested resource not found: Table: <name> not found").
+Result<std::shared_ptr<dynamo::TableRuntime>> FindRequestTable(OpContext& ctx, const json::Value& request);
 // Rejects parameters that need the expression language or later features, so that they are
 // never silently ignored.
 Status RejectUnsupported(const json::Value& request, std::initializer_list<const char*> names);

@@ -294,12 +294,7 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
 }
 
 Status DescribeTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
-  std::optional<std::string> name;
-  RETURN_IF_ERROR(OptString(req, "TableName", &name));
-  Validator v;
-  v.TableName(name, "tableName");
-  RETURN_IF_ERROR(v.Done());
-  ASSIGN_OR_RETURN(auto rt, FindNamedTable(ctx, *name));
+  ASSIGN_OR_RETURN(auto rt, FindRequestTable(ctx, req));
   out.StartObject();
   out.Key("Table");
   auto info = rt->info();
@@ -346,17 +341,13 @@ Status ListTables(OpContext& ctx, const json::Value& req, json::Writer& out) {
 }
 
 Status DeleteTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
-  std::optional<std::string> name;
-  RETURN_IF_ERROR(OptString(req, "TableName", &name));
-  Validator v;
-  v.TableName(name, "tableName");
-  RETURN_IF_ERROR(v.Done());
-  ASSIGN_OR_RETURN(auto found, FindNamedTable(ctx, *name));
-  if (found->info()->deletion_protection) {
+  ASSIGN_OR_RETURN(auto found, FindRequestTable(ctx, req));
+  auto info = found->info();
+  if (info->deletion_protection) {
     return Status::InvalidArgument("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
   }
-  auto stats = ReadStatsView(ctx, *found, *found->info());
-  ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Drop(*name));
+  auto stats = ReadStatsView(ctx, *found, *info);
+  ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Drop(info->name));
   out.StartObject();
   out.Key("TableDescription");
   WriteTableDescription(out, *rt->info(), stats, "DELETING");

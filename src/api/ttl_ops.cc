@@ -47,12 +47,7 @@ Status UpdateTimeToLive(OpContext& ctx, const json::Value& req, json::Writer& ou
 }
 
 Status DescribeTimeToLive(OpContext& ctx, const json::Value& req, json::Writer& out) {
-  std::optional<std::string> name;
-  RETURN_IF_ERROR(OptString(req, "TableName", &name));
-  Validator v;
-  v.TableName(name, "tableName");
-  RETURN_IF_ERROR(v.Done());
-  ASSIGN_OR_RETURN(auto rt, FindNamedTable(ctx, *name));
+  ASSIGN_OR_RETURN(auto rt, FindRequestTable(ctx, req));
   auto info = rt->info();
   out.StartObject();
   out.Key("TimeToLiveDescription");

@@ -80,7 +80,8 @@ struct PreparedWrite {
   // outlive the commit), the new one in item_value.
   std::optional<std::string_view> old_body;
   int64_t item_delta = 0;
-  int64_t size_delta = 0;
+  size_t old_size = 0;  // ItemSize of the items, for stats and capacity
+  size_t new_size = 0;
   std::shared_ptr<const TableInfo> info;  // the definition index_writes were planned with
   uint64_t info_version = 0;              // TableRuntime::info_version when info was read
   std::vector<IndexWrite> index_writes;
@@ -127,8 +128,8 @@ Result<PreparedWrite> PrepareWrite(Committer& committer, storage::Engine* engine
   p.kind = !old_item ? ChangeKind::kInsert : (new_item ? ChangeKind::kModify : ChangeKind::kRemove);
   if (table.log_changes.load(std::memory_order_relaxed)) p.EncodeRecord();
   p.item_delta = p.kind == ChangeKind::kInsert ? 1 : (p.kind == ChangeKind::kRemove ? -1 : 0);
-  p.size_delta = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
-                 static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
+  p.old_size = old_item ? ItemSize(*old_item) : 0;
+  p.new_size = new_item ? ItemSize(*new_item) : 0;
   p.info = std::move(info);
   p.info_version = info_version;
   RETURN_IF_ERROR(p.PlanIndexes(engine));
@@ -145,7 +146,8 @@ Status ApplyPrepared(Committer::Context& ctx, storage::Engine* engine, TableRunt
   }
   const bool log = table.log_changes.load(std::memory_order_relaxed);
   if (log && !p.has_record) p.EncodeRecord();
-  ctx.AddChange(table, log ? &p.record : nullptr, p.item_delta, p.size_delta);
+  ctx.AddChange(table, log ? &p.record : nullptr, p.item_delta,
+                static_cast<int64_t>(p.new_size) - static_cast<int64_t>(p.old_size));
   if (table.info_version.load(std::memory_order_acquire) != p.info_version) {
     p.info = table.info();
     p.info_version = table.info_version.load(std::memory_order_acquire);
@@ -161,13 +163,17 @@ Status ApplyPrepared(Committer::Context& ctx, storage::Engine* engine, TableRunt
 
 // DynamoDB's write capacity of a change: the larger of the two item sizes on the table, and
 // each changed index entry on its index.
-Capacity WriteCapacity(const std::optional<Item>& old_item, const std::optional<Item>& next,
-                       const PreparedWrite* p) {
+Capacity WriteCapacity(const PreparedWrite& p) {
   Capacity c;
-  c.table = WriteUnits(std::max(old_item ? ItemSize(*old_item) : 0, next ? ItemSize(*next) : 0));
-  if (p) {
-    for (const auto& w : p->index_writes) (w.global ? c.global_indexes : c.local_indexes)[w.index_name] += w.write_units;
-  }
+  c.table = WriteUnits(std::max(p.old_size, p.new_size));
+  for (const auto& w : p.index_writes) (w.global ? c.global_indexes : c.local_indexes)[w.index_name] += w.write_units;
+  return c;
+}
+
+// The same for a write that changes nothing: the item's size on the table.
+Capacity UnchangedWriteCapacity(const std::optional<Item>& item) {
+  Capacity c;
+  c.table = WriteUnits(item ? ItemSize(*item) : 0);
   return c;
 }
 
@@ -244,7 +250,7 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
   const bool unchanged = (!next && !result.old_item) || (next && result.old_item && *next == *result.old_item);
   result.new_item = next;
   if (unchanged) {  // a write that changes nothing writes nothing
-    result.capacity = WriteCapacity(result.old_item, next, nullptr);
+    result.capacity = UnchangedWriteCapacity(result.old_item);
     return result;
   }
   ASSIGN_OR_RETURN(PreparedWrite prepared, PrepareWrite(*committer_, engine_, *table, info, info_version, key,
@@ -255,7 +261,7 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
         return ApplyPrepared(ctx, engine_, *table, ek.bytes, prepared);
       },
       &result.durable_token));
-  result.capacity = WriteCapacity(result.old_item, result.new_item, &prepared);
+  result.capacity = WriteCapacity(prepared);
   return result;
 }
 
@@ -368,7 +374,7 @@ Result<TransactResult> ItemStore::Transact(const std::vector<TransactAction>& ac
   result.committed = true;
   result.capacity.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    result.capacity.push_back(WriteCapacity(st[i].old_item, st[i].next, st[i].write ? &*st[i].write : nullptr));
+    result.capacity.push_back(st[i].write ? WriteCapacity(*st[i].write) : UnchangedWriteCapacity(st[i].old_item));
   }
   return result;
 }
@@ -441,11 +447,10 @@ Result<Page> ReadRange(storage::Engine* engine, const ReadTarget& target, std::s
     if (!item) continue;
     ++page.scanned;
     page.bytes_read += ItemSize(*item);
-    Item page_key = target.PageKey(*item);
-    if (fetch) {
+    if (fetch) {  // an index entry holds the table key
       std::string raw;
       bool found = false;
-      RETURN_IF_ERROR(engine->Get(storage::Cf::kItems, KeyBytes(*target.table, *target.info, page_key).bytes, &raw,
+      RETURN_IF_ERROR(engine->Get(storage::Cf::kItems, KeyBytes(*target.table, *target.info, *item).bytes, &raw,
                                   &found, snapshot.get()));
       if (found) {
         ASSIGN_OR_RETURN(std::optional<Item> full, DecodeLive(raw));
@@ -460,7 +465,7 @@ Result<Page> ReadRange(storage::Engine* engine, const ReadTarget& target, std::s
       ASSIGN_OR_RETURN(keep, filter(*item));
     }
     const bool stop = (limit > 0 && page.scanned >= limit) || page.bytes_read >= kMaxPageBytes;
-    if (stop) page.last_evaluated_key = std::move(page_key);
+    if (stop) page.last_evaluated_key = target.PageKey(*item);
     if (keep) page.items.push_back(std::move(*item));
     if (stop) break;
   }
