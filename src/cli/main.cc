@@ -19,6 +19,7 @@
 #include "dynamo/index_builder.h"
 #include "dynamo/ttl.h"
 #include "http/server.h"
+#include "cli/parquet_tool.h"
 #include "json/json.h"
 #include "storage/engine.h"
 #include "streams/streams.h"
@@ -32,6 +33,7 @@ using floe::Status;
 constexpr char kUsage[] =
     "usage: floe serve [--listen HOST:PORT] [--data-dir DIR] [--region NAME] [--config FILE]\n"
     "                  [--durability sync|async] [--threads N] [--log-level debug|info|warn|error]\n"
+    "       floe parquet write --schema FILE --rows FILE --out FILE [options]  (floe parquet for help)\n"
     "       floe version\n";
 
 Status LoadConfigFile(const std::string& path, ServerConfig* c) {
@@ -189,6 +191,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   try {
     if (cmd == "serve") return Serve(argc, argv);
+    if (cmd == "parquet") return floe::cli::ParquetTool(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::puts("floe 0.1.0");
       return 0;
