@@ -7,7 +7,7 @@ DATA_DIR ?= ./data
 REGION ?= us-east-1
 PYTHON ?= /usr/bin/python3
 
-.PHONY: bootstrap build build-debug run test unit fuzz integration bench clean
+.PHONY: bootstrap build build-debug run test unit fuzz integration e2e bench clean
 
 bootstrap:
 	@./scripts/bootstrap
@@ -49,7 +49,17 @@ fuzz: bootstrap build/fuzz/expression_fuzzer
 	@rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* build/fuzz/corpus/
 	set -o pipefail; build/fuzz/expression_fuzzer -runs=$(FUZZ_RUNS) -timeout=10 -max_len=4200 -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -12
 
-test: unit fuzz integration
+# Independent readers (DuckDB, hyparquet) from npm, pinned by tests/e2e/package-lock.json.
+# (`npm install`, not `npm ci`: the registry lacks some of DuckDB's optional builds for other
+# platforms, which `npm ci` insists on finding in the lock; the lock pins what is installed.)
+tests/e2e/node_modules/.installed: tests/e2e/package-lock.json tests/e2e/package.json
+	cd tests/e2e && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+e2e: build-debug tests/e2e/node_modules/.installed
+	cd tests/e2e && FLOE_BIN=$(CURDIR)/$(DEBUG_DIR)/floe node --test parquet.test.mjs random.test.mjs
+
+test: unit fuzz integration e2e
 
 bench: build
 	bench/run_kv_bench.sh

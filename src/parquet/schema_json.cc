@@ -207,7 +207,7 @@ bool ParseDecimal(std::string_view s, int scale, int128_t* out) {
   bool neg = false;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
   int128_t v = 0;
-  int frac = -1, digits = 0;
+  int frac = -1, digits = 0, significant = 0;
   for (; i < s.size(); ++i) {
     char c = s[i];
     if (c == '.' && frac < 0) {
@@ -216,11 +216,18 @@ bool ParseDecimal(std::string_view s, int scale, int128_t* out) {
     }
     if (c < '0' || c > '9') return false;
     if (frac >= 0 && ++frac > scale) return false;
-    if (++digits > 38) return false;
+    ++digits;
+    if (v != 0 || c != '0') {
+      if (++significant > 38) return false;
+    }
     v = v * 10 + (c - '0');
   }
   if (digits == 0) return false;
-  for (int k = frac < 0 ? 0 : frac; k < scale; ++k) v *= 10;
+  // Scaled, the value keeps at most 38 digits (more could not fit any precision).
+  for (int k = frac < 0 ? 0 : frac; k < scale; ++k) {
+    if (++significant > 38 && v != 0) return false;
+    v *= 10;
+  }
   *out = neg ? -v : v;
   return true;
 }

@@ -25,6 +25,8 @@ export function toJson (value) {
     if (value === Infinity) return '"Infinity"'
     if (value === -Infinity) return '"-Infinity"'
     if (Object.is(value, -0)) return '-0.0'
+    // Integral doubles past 2^53 in exponent form: a JSON integer that large is not a double.
+    if (Number.isInteger(value) && Math.abs(value) > 2 ** 53) return value.toExponential()
     return JSON.stringify(value)
   }
   if (Array.isArray(value)) return '[' + value.map(toJson).join(',') + ']'
