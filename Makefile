@@ -65,6 +65,7 @@ bench: build
 	bench/run_kv_bench.sh
 	bench/run_stream_bench.sh
 	bench/run_index_bench.sh
+	bench/run_parquet_bench.sh
 
 clean:
 	rm -rf build
