@@ -108,6 +108,7 @@ constexpr int32_t kConvertedUtf8 = 0, kConvertedMap = 1, kConvertedList = 3, kCo
 
 constexpr char kMagic[] = "PAR1";
 constexpr char kCreatedBy[] = "floe version 0.1.0";
+constexpr size_t kMaxStatBytes = 4096;
 
 // The shredding tree: one node per schema field, in the shape of the Parquet schema.
 struct Node {
@@ -560,7 +561,11 @@ struct Writer::Impl {
         // Statistics.
         w.BeginStructField(12);
         std::string min, max;
-        if (cm.info.has_bounds) {
+        // Bounds longer than kMaxStatBytes are left out, as Arrow does, so that a few large
+        // values cannot bloat every footer (Iceberg's bounds come from FileMetrics instead).
+        const bool bounds = cm.info.has_bounds && cm.info.min.s.size() <= kMaxStatBytes &&
+                            cm.info.max.s.size() <= kMaxStatBytes;
+        if (bounds) {
           min = ParquetStatBytes(leaf, cm.info.min);
           max = ParquetStatBytes(leaf, cm.info.max);
           // The deprecated min/max (signed order) agree with the type order for these types.
@@ -571,7 +576,7 @@ struct Writer::Impl {
           }
         }
         w.I64(3, cm.info.null_count);
-        if (cm.info.has_bounds) {
+        if (bounds) {
           w.Binary(5, max);
           w.Binary(6, min);
         }

@@ -423,6 +423,14 @@ test('large values and unicode', async () => {
   assert.equal(got[2].s, rows[2].s)
   const hy = await hyparquetRows(file)
   assert.equal(str(hy[0].s), big)
+  // Chunk statistics leave out bounds past 4 KB; the null count stays.
+  const meta = await query(`SELECT path_in_schema, stats_min_value, stats_null_count FROM parquet_metadata('${file}')`)
+  const stats = Object.fromEntries(meta.map((r) => [r.path_in_schema, r]))
+  assert.equal(stats.b.stats_min_value, null)  // the 400 KB blob is the maximum
+  assert.equal(stats.b.stats_null_count, 1n)
+  assert.equal(stats.s.stats_min_value, rows[2].s)  // bytewise: 'e' < 'Ω' (ce a9) and 'ü' (c3 bc)
+  assert.equal(stats.s.stats_max_value, rows[1].s)
+  assert.equal(stats.k.stats_min_value, '1')
 })
 
 test('bad values are refused with the field named, and no file is claimed', () => {
