@@ -14,7 +14,9 @@ namespace floe::json {
 
 enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
 
-// An immutable-after-parse JSON value. Numbers keep their source text (exactness).
+// An immutable-after-parse JSON value. Integers keep their exact value (as text); other
+// numbers keep the shortest text that round-trips their double; integers past 64 bits are a
+// parse error.
 // Object members keep document order; duplicate keys are kept, Find returns the last.
 class Value {
  public:
