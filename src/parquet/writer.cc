@@ -1,92 +1,14 @@
 #include "parquet/writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 #include "parquet/column.h"
 #include "parquet/encoding.h"
 #include "parquet/thrift.h"
+#include "parquet/value_check.h"
 
 namespace floe::parquet {
-
-// ---------------------------------------------------------------------------------------------
-// Sinks and codecs
-
-Result<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<FileSink>(new FileSink(fd, path));
-}
-
-FileSink::~FileSink() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Status FileSink::Write(const void* data, size_t size) {
-  if (fd_ < 0) return Status::IOError(path_ + " is closed");
-  if (buffer_.size() + size > (1 << 20)) RETURN_IF_ERROR(Flush());
-  if (size >= (1 << 20)) {
-    const char* p = static_cast<const char*>(data);
-    while (size > 0) {
-      ssize_t n = ::write(fd_, p, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Status::IOError("write " + path_ + ": " + std::strerror(errno));
-      p += n;
-      size -= static_cast<size_t>(n);
-    }
-    return Status::Ok();
-  }
-  buffer_.append(static_cast<const char*>(data), size);
-  return Status::Ok();
-}
-
-Status FileSink::Flush() {
-  const char* p = buffer_.data();
-  size_t size = buffer_.size();
-  while (size > 0) {
-    ssize_t n = ::write(fd_, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IOError("write " + path_ + ": " + std::strerror(errno));
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  buffer_.clear();
-  return Status::Ok();
-}
-
-Status FileSink::Close(bool sync) {
-  if (fd_ < 0) return Status::Ok();
-  Status st = Flush();
-  if (st.ok() && sync && ::fsync(fd_) != 0) st = Status::IOError("fsync " + path_ + ": " + std::strerror(errno));
-  if (::close(fd_) != 0 && st.ok()) st = Status::IOError("close " + path_ + ": " + std::strerror(errno));
-  fd_ = -1;
-  return st;
-}
-
-Result<Codec> ParseCodec(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "uncompressed" || lower == "none") return Codec::kUncompressed;
-  if (lower == "snappy") return Codec::kSnappy;
-  if (lower == "gzip") return Codec::kGzip;
-  if (lower == "zstd") return Codec::kZstd;
-  return Status::InvalidArgument("unknown Parquet codec '" + std::string(name) +
-                                 "' (expected uncompressed, snappy, gzip or zstd)");
-}
-
-const char* CodecName(Codec codec) {
-  switch (codec) {
-    case Codec::kUncompressed: return "uncompressed";
-    case Codec::kSnappy: return "snappy";
-    case Codec::kGzip: return "gzip";
-    case Codec::kZstd: return "zstd";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -118,125 +40,6 @@ struct Node {
   uint32_t first_leaf = 0, end_leaf = 0;
   std::vector<Node> children;  // struct: fields; list: {element}; map: {key, value}
 };
-
-std::string Describe(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "boolean";
-    case Value::Kind::kInt: return "integer";
-    case Value::Kind::kFloat: return "float";
-    case Value::Kind::kDouble: return "double";
-    case Value::Kind::kDecimal: return "decimal";
-    case Value::Kind::kBytes: return "bytes";
-    case Value::Kind::kStruct: return "struct";
-    case Value::Kind::kList: return "list";
-    case Value::Kind::kMap: return "map";
-  }
-  return "?";
-}
-
-int128_t Pow10(int p) {
-  int128_t r = 1;
-  for (int i = 0; i < p; ++i) r *= 10;
-  return r;
-}
-
-constexpr int64_t kMicrosPerDay = 86400LL * 1000000LL;
-
-Status Mismatch(const Field& f, const std::string& what) {
-  return Status::InvalidArgument("field " + f.name + ": " + what);
-}
-
-// Range checks shared by rows and batches.
-Status CheckInt(const Field& f, int64_t x) {
-  if ((f.type == TypeId::kInt || f.type == TypeId::kDate) && (x < INT32_MIN || x > INT32_MAX)) {
-    return Mismatch(f, std::to_string(x) + " is out of range for " + TypeName(f));
-  }
-  if (f.type == TypeId::kTime && (x < 0 || x >= kMicrosPerDay)) {
-    return Mismatch(f, "time " + std::to_string(x) + " is not within a day (0 to 86399999999 microseconds)");
-  }
-  return Status::Ok();
-}
-
-Status CheckDecimal(const Field& f, int128_t x) {
-  int128_t limit = Pow10(f.precision);
-  if (x >= limit || x <= -limit) return Mismatch(f, "value has more digits than " + TypeName(f) + " allows");
-  return Status::Ok();
-}
-
-Status CheckBytes(const Field& f, std::string_view b) {
-  if (f.type == TypeId::kString && !IsValidUtf8(b)) return Mismatch(f, "string is not valid UTF-8");
-  if (f.type == TypeId::kFixed && b.size() != static_cast<size_t>(f.length)) {
-    return Mismatch(f, "fixed[" + std::to_string(f.length) + "] value has " + std::to_string(b.size()) + " bytes");
-  }
-  if (f.type == TypeId::kUuid && b.size() != 16) return Mismatch(f, "uuid value must have 16 bytes");
-  if (b.size() > static_cast<size_t>(INT32_MAX)) return Mismatch(f, "value is larger than 2 GB");
-  return Status::Ok();
-}
-
-Status Prefix(const Field& parent, Status st) {
-  if (st.ok()) return st;
-  constexpr std::string_view kField = "field ";
-  std::string m = st.message();
-  if (m.compare(0, kField.size(), kField) == 0) m.insert(kField.size(), parent.name + ".");
-  return Status(st.code(), m);
-}
-
-Status CheckValue(const Field& f, const Value& v) {
-  if (v.is_null()) return f.required ? Mismatch(f, "is required but the value is null") : Status::Ok();
-  auto expect = [&](Value::Kind k) -> Status {
-    if (v.kind() == k) return Status::Ok();
-    return Mismatch(f, "expected " + TypeName(f) + ", got " + Describe(v));
-  };
-  switch (f.type) {
-    case TypeId::kBoolean: return expect(Value::Kind::kBool);
-    case TypeId::kInt:
-    case TypeId::kLong:
-    case TypeId::kDate:
-    case TypeId::kTime:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-      RETURN_IF_ERROR(expect(Value::Kind::kInt));
-      return CheckInt(f, v.as_int());
-    case TypeId::kFloat: return expect(Value::Kind::kFloat);
-    case TypeId::kDouble: return expect(Value::Kind::kDouble);
-    case TypeId::kDecimal:
-      RETURN_IF_ERROR(expect(Value::Kind::kDecimal));
-      return CheckDecimal(f, v.as_decimal());
-    case TypeId::kString:
-    case TypeId::kBinary:
-    case TypeId::kFixed:
-    case TypeId::kUuid:
-      RETURN_IF_ERROR(expect(Value::Kind::kBytes));
-      return CheckBytes(f, v.bytes());
-    case TypeId::kStruct: {
-      RETURN_IF_ERROR(expect(Value::Kind::kStruct));
-      if (v.children().size() > f.children.size()) {
-        return Mismatch(f, "struct value has " + std::to_string(v.children().size()) + " fields, the type " +
-                               std::to_string(f.children.size()));
-      }
-      static const Value kNull;
-      for (size_t i = 0; i < f.children.size(); ++i) {
-        const Value& c = i < v.children().size() ? v.children()[i] : kNull;
-        RETURN_IF_ERROR(Prefix(f, CheckValue(f.children[i], c)));
-      }
-      return Status::Ok();
-    }
-    case TypeId::kList:
-      RETURN_IF_ERROR(expect(Value::Kind::kList));
-      for (const Value& item : v.children()) RETURN_IF_ERROR(Prefix(f, CheckValue(f.children[0], item)));
-      return Status::Ok();
-    case TypeId::kMap:
-      RETURN_IF_ERROR(expect(Value::Kind::kMap));
-      if (v.children().size() % 2 != 0) return Mismatch(f, "map value needs a value for every key");
-      for (size_t i = 0; i < v.children().size(); i += 2) {
-        RETURN_IF_ERROR(Prefix(f, CheckValue(f.children[0], v.children()[i])));
-        RETURN_IF_ERROR(Prefix(f, CheckValue(f.children[1], v.children()[i + 1])));
-      }
-      return Status::Ok();
-  }
-  return Status::Ok();
-}
 
 size_t SlotSize(Storage s) {
   switch (s) {
@@ -701,14 +504,8 @@ Status Writer::AppendBatch(size_t num_rows, std::span<const ColumnBatch> columns
       }
       Status st;
       switch (f.type) {
-        case TypeId::kInt:
-        case TypeId::kDate:
         case TypeId::kBoolean:
-        case TypeId::kFloat:
-        case TypeId::kDouble:
-        case TypeId::kLong:
-        case TypeId::kTimestamp:
-        case TypeId::kTimestampTz:
+          if (static_cast<const uint8_t*>(b.values)[r] > 1) st = Mismatch(f, "boolean slots must be 0 or 1");
           break;
         case TypeId::kTime:
           st = CheckInt(f, static_cast<const int64_t*>(b.values)[r]);
@@ -722,22 +519,16 @@ Status Writer::AppendBatch(size_t num_rows, std::span<const ColumnBatch> columns
             st = CheckDecimal(f, static_cast<const int128_t*>(b.values)[r]);
           }
           break;
-        default:
+        case TypeId::kString:
+        case TypeId::kBinary:
+        case TypeId::kFixed:
+        case TypeId::kUuid:
           st = CheckBytes(f, static_cast<const std::string_view*>(b.values)[r]);
+          break;
+        default:  // int, long, date, timestamps, float, double: every slot is valid
           break;
       }
       if (!st.ok()) return st;
-    }
-    if (f.type == TypeId::kBoolean || f.type == TypeId::kInt || f.type == TypeId::kDate ||
-        f.type == TypeId::kLong || f.type == TypeId::kTimestamp || f.type == TypeId::kTimestampTz ||
-        f.type == TypeId::kFloat || f.type == TypeId::kDouble) {
-      // Fixed-width values need no per-value check but booleans must be 0 or 1.
-      if (f.type == TypeId::kBoolean) {
-        const auto* v = static_cast<const uint8_t*>(b.values);
-        for (size_t r = 0; r < num_rows; ++r) {
-          if ((b.valid == nullptr || b.valid[r]) && v[r] > 1) return Mismatch(f, "boolean slots must be 0 or 1");
-        }
-      }
     }
   }
   // Buffer in slices so that row groups close near their size target.

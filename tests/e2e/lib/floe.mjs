@@ -46,7 +46,7 @@ export function writeParquet (dir, name, schema, rows, args = []) {
   const r = spawnSync(floeBin, ['parquet', 'write', '--schema', schemaPath, '--rows', rowsPath, '--out', file, ...args],
     { encoding: 'utf8', maxBuffer: 1 << 28 })
   if (r.status !== 0) {
-    const err = new Error(`floe parquet write failed (${r.status}): ${r.stderr}`)
+    const err = new Error(`floe parquet write failed (status ${r.status}, signal ${r.signal}, ${r.error ?? ''}): ${r.stderr}`)
     err.stderr = r.stderr
     throw err
   }
