@@ -19,7 +19,7 @@ constexpr char kParquetUsage[] =
     "usage: floe parquet write --schema FILE --rows FILE|- --out FILE\n"
     "           [--codec zstd|snappy|gzip|uncompressed] [--level N] [--page-size BYTES]\n"
     "           [--row-group-rows N] [--row-group-bytes BYTES] [--no-dictionary]\n"
-    "           [--dictionary-limit BYTES] [--metadata KEY=VALUE]...\n"
+    "           [--dictionary-limit BYTES] [--boolean-rle] [--metadata KEY=VALUE]...\n"
     "  The schema is Iceberg schema JSON; rows are JSON objects, one per line.\n"
     "  Prints the file's metrics (what an Iceberg data_file entry needs) as JSON.\n";
 
@@ -59,6 +59,10 @@ Status Write(int argc, char** argv) {
     std::string flag = argv[i];
     if (flag == "--no-dictionary") {
       options.dictionary = false;
+      continue;
+    }
+    if (flag == "--boolean-rle") {
+      options.boolean_rle = true;
       continue;
     }
     if (i + 1 >= argc) return Status::InvalidArgument(flag + " needs a value");

@@ -600,7 +600,16 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
         if (dict->plain_bytes() > options.dictionary_page_limit) dict_active = false;
       }
     }
-    if (encoding == enc::kPlain) {
+    if (encoding == enc::kPlain && leaf_->storage == Storage::kBool && options.boolean_rle) {
+      // RLE booleans: a 4-byte length, then the hybrid encoding at bit width 1.
+      size_t at = body.size();
+      body.append(4, '\0');
+      EncodeHybrid(bools_.data() + s.v0, nv, 1, &body);
+      uint32_t len = static_cast<uint32_t>(body.size() - at - 4);
+      std::memcpy(body.data() + at, &len, 4);
+      encoding = enc::kRle;
+      ++info->rle_data_pages;
+    } else if (encoding == enc::kPlain) {
       PlainValues(s.v0, s.v1, &body);
       ++info->plain_data_pages;
     }

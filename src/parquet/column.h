@@ -58,6 +58,7 @@ struct EncodeOptions {
   size_t page_size = 1 << 20;
   bool dictionary = true;
   size_t dictionary_page_limit = 1 << 20;
+  bool boolean_rle = false;
 };
 
 // What a column chunk's metadata says about it.
@@ -69,6 +70,7 @@ struct ChunkInfo {
   int64_t dictionary_page_size = 0;  // 0: no dictionary page (else it starts the chunk)
   int32_t dictionary_data_pages = 0;
   int32_t plain_data_pages = 0;
+  int32_t rle_data_pages = 0;  // booleans with EncodeOptions::boolean_rle
   bool has_bounds = false;
   Bound min, max;
 };

@@ -347,9 +347,11 @@ struct Writer::Impl {
         w.I64(2, cm.offset);
         w.BeginStructField(3);
         w.I32(1, static_cast<int32_t>(leaf.physical));
-        // Encodings: RLE for levels, PLAIN for plain pages and the dictionary page,
-        // RLE_DICTIONARY for dictionary-encoded data pages (ascending).
-        std::vector<int32_t> encodings{0, 3};
+        // Encodings (ascending): PLAIN for plain pages and the dictionary page, RLE for levels
+        // (and RLE booleans), RLE_DICTIONARY for dictionary-encoded data pages.
+        std::vector<int32_t> encodings;
+        if (cm.info.plain_data_pages > 0 || cm.info.dictionary_page_size > 0) encodings.push_back(0);
+        encodings.push_back(3);
         if (cm.info.dictionary_data_pages > 0) encodings.push_back(8);
         w.BeginList(2, thrift::Type::kI32, encodings.size());
         for (int32_t e : encodings) w.ListI32(e);
@@ -386,7 +388,7 @@ struct Writer::Impl {
         w.EndStruct();
         // Page encoding stats.
         size_t kinds = (cm.info.dictionary_page_size > 0 ? 1 : 0) + (cm.info.dictionary_data_pages > 0 ? 1 : 0) +
-                       (cm.info.plain_data_pages > 0 ? 1 : 0);
+                       (cm.info.plain_data_pages > 0 ? 1 : 0) + (cm.info.rle_data_pages > 0 ? 1 : 0);
         w.BeginList(13, thrift::Type::kStruct, kinds);
         auto stat = [&](int32_t page_type, int32_t encoding, int32_t count) {
           w.BeginStruct();
@@ -398,6 +400,7 @@ struct Writer::Impl {
         if (cm.info.dictionary_page_size > 0) stat(2, 0, 1);
         if (cm.info.dictionary_data_pages > 0) stat(0, 8, cm.info.dictionary_data_pages);
         if (cm.info.plain_data_pages > 0) stat(0, 0, cm.info.plain_data_pages);
+        if (cm.info.rle_data_pages > 0) stat(0, 3, cm.info.rle_data_pages);
         w.EndStruct();  // ColumnMetaData
         w.EndStruct();  // ColumnChunk
       }
@@ -447,6 +450,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(Schema schema, Sink* sink, WriterOp
   impl->encode.page_size = impl->options.page_size;
   impl->encode.dictionary = impl->options.dictionary;
   impl->encode.dictionary_page_limit = impl->options.dictionary_page_limit;
+  impl->encode.boolean_rle = impl->options.boolean_rle;
   ASSIGN_OR_RETURN(impl->compressor, Compressor::Make(impl->options.codec, impl->options.compression_level));
   for (const Field& f : impl->schema.fields) impl->roots.push_back(impl->Build(f, 0, 0, {}));
   impl->columns.reserve(impl->leaves.size());

@@ -77,6 +77,9 @@ struct WriterOptions {
   size_t row_group_rows = 0;             // 0: no row limit
   bool dictionary = true;                // try RLE_DICTIONARY before PLAIN
   size_t dictionary_page_limit = 1 << 20;  // past this, the rest of the chunk falls back to PLAIN
+  // Booleans as RLE (the hybrid at bit width 1) instead of PLAIN bits: smaller for runs, but
+  // readers older than Spark 3.3's vectorized reader refuse RLE booleans in v1 pages.
+  bool boolean_rle = false;
   std::vector<std::pair<std::string, std::string>> metadata;  // footer key/value metadata
 };
 

@@ -460,6 +460,32 @@ test('bad values are refused with the field named, and no file is claimed', () =
     (e) => /field id 1 is used twice/.test(e.stderr))
 })
 
+test('booleans encoded as RLE (--boolean-rle) read back in DuckDB and hyparquet', async () => {
+  const schema = {
+    type: 'struct',
+    fields: [
+      { id: 1, name: 'k', required: true, type: 'int' },
+      { id: 2, name: 'flag', required: false, type: 'boolean' },
+      { id: 3, name: 'flags', required: false, type: { type: 'list', 'element-id': 4, 'element-required': true, element: 'boolean' } }
+    ]
+  }
+  const rows = []
+  for (let i = 0; i < 20000; ++i) {
+    rows.push({ k: i, flag: i % 11 === 0 ? null : (Math.floor(i / 100) % 2 === 0 || i % 7 === 0), flags: i % 5 === 0 ? null : [i % 2 === 0, true, i % 3 === 0] })
+  }
+  const { file } = writeParquet(dir, 'rle-bool', schema, rows, ['--boolean-rle', '--page-size', '1024'])
+  const meta = await query(`SELECT path_in_schema, encodings FROM parquet_metadata('${file}') WHERE path_in_schema = 'flag'`)
+  assert.equal(meta[0].encodings, 'RLE')
+  const got = await query(`SELECT k, flag, flags FROM read_parquet('${file}') ORDER BY k`)
+  const hy = await hyparquetRows(file)
+  for (let i = 0; i < rows.length; ++i) {
+    assert.equal(got[i].flag, rows[i].flag)
+    assert.deepEqual(got[i].flags === null ? null : got[i].flags.items, rows[i].flags)
+    assert.equal(hy[i].flag, rows[i].flag)
+    assert.deepEqual(hy[i].flags ?? null, rows[i].flags)
+  }
+})
+
 test('an empty file is valid', async () => {
   const schema = { type: 'struct', fields: [{ id: 1, name: 'k', required: true, type: 'long' }] }
   const { file, metrics } = writeParquet(dir, 'empty', schema, [])

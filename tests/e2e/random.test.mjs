@@ -152,6 +152,7 @@ test(`random schemas and data round-trip through DuckDB (seed ${seed})`, async (
       '--page-size', String(g.pick([64, 512, 4096, 1 << 20])),
       '--row-group-rows', String(g.pick([0, 7, 50, 1000]))]
     if (g.pick([false, true])) args.push('--no-dictionary')
+    if (g.pick([false, true])) args.push('--boolean-rle')
     const input = rows.map((r) => {
       const out = {}
       for (const f of schema.fields) out[f.name] = toFloeJson(f.type, r[f.name])
