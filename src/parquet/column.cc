@@ -233,8 +233,9 @@ size_t ColumnBuffer::ValueSize(size_t v) const {
 }
 
 std::vector<ColumnBuffer::PageSpan> ColumnBuffer::CutPages(size_t page_size) const {
-  // Entries per page are also capped so that level runs and counts stay small.
-  constexpr size_t kMaxPageEntries = 1 << 20;
+  // Entries per page are also capped (as parquet-mr caps rows per page), so that a page of
+  // nulls or of tiny values stays small for readers that skip pages.
+  constexpr size_t kMaxPageEntries = 20000;  // parquet-mr's page row count limit
   std::vector<PageSpan> spans;
   size_t e = 0, v = 0;
   const bool flat = leaf_->max_def == 0 && leaf_->max_rep == 0;
@@ -577,7 +578,8 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
     if (leaf_->max_def > 0) levels(def_, leaf_->max_def, s);
     const size_t nv = s.v1 - s.v0;
     int32_t encoding = enc::kPlain;
-    if (dict_active) {
+    // A page of nulls only holds levels: PLAIN with no values, whatever the chunk's encoding.
+    if (dict_active && nv > 0) {
       indices.clear();
       dict->Add(s.v0, s.v1, &indices);
       int bw = std::max(1, BitWidth(dict->size() - 1));

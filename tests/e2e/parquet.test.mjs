@@ -399,6 +399,20 @@ test('dictionary encoding, and the fall-back to PLAIN when the dictionary grows 
   assert.deepEqual(hy2.map((r) => str(r.high)), mid.map((r) => r.high))
 })
 
+test('a chunk whose first pages hold only nulls still gets its dictionary', async () => {
+  const schema = { type: 'struct', fields: [{ id: 1, name: 'k', required: true, type: 'int' }, { id: 2, name: 'v', required: false, type: 'string' }] }
+  const rows = []
+  for (let i = 0; i < 50000; ++i) rows.push({ k: i, v: i < 45000 ? null : `v${i % 4}` })
+  const { file } = writeParquet(dir, 'null-pages', schema, rows, ['--page-size', '512'])
+  const stats = hyparquetMetadata(file).row_groups[0].columns[1].meta_data.encoding_stats
+  assert.deepEqual(stats.map((s) => `${s.page_type} ${s.encoding}`).sort(),
+    ['DATA_PAGE PLAIN', 'DATA_PAGE RLE_DICTIONARY', 'DICTIONARY_PAGE PLAIN'])
+  const got = await query(`SELECT v FROM read_parquet('${file}')`)
+  assert.deepEqual(got.map((r) => r.v), rows.map((r) => r.v))
+  const hy = await hyparquetRows(file)
+  assert.deepEqual(hy.map((r) => r.v), rows.map((r) => r.v))
+})
+
 test('large values and unicode', async () => {
   const schema = {
     type: 'struct',
