@@ -52,6 +52,10 @@ Result<size_t> Size(const char* flag, const std::string& v) {
   return static_cast<size_t>(x);
 }
 
+Status WriteRows(const std::string& rows, const parquet::Schema& schema, const parquet::WriterOptions& options,
+                 parquet::Sink* sink, parquet::FileMetrics* metrics);
+void PrintMetrics(const parquet::FileMetrics& m);
+
 Status Write(int argc, char** argv) {
   std::string schema_path, rows_path, out_path;
   parquet::WriterOptions options;
@@ -76,7 +80,12 @@ Status Write(int argc, char** argv) {
     } else if (flag == "--codec") {
       ASSIGN_OR_RETURN(options.codec, parquet::ParseCodec(v));
     } else if (flag == "--level") {
-      options.compression_level = std::atoi(v.c_str());
+      char* end = nullptr;
+      long level = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || level < -100000 || level > 100) {
+        return Status::InvalidArgument("--level needs an integer");
+      }
+      options.compression_level = static_cast<int>(level);
     } else if (flag == "--page-size") {
       ASSIGN_OR_RETURN(options.page_size, Size("--page-size", v));
     } else if (flag == "--row-group-rows") {
@@ -100,9 +109,27 @@ Status Write(int argc, char** argv) {
   ASSIGN_OR_RETURN(json::Value schema_doc, json::Parse(schema_text));
   ASSIGN_OR_RETURN(parquet::Schema schema, parquet::SchemaFromJson(schema_doc));
   ASSIGN_OR_RETURN(std::string rows, ReadAll(rows_path));
+  parquet::FileMetrics metrics;
 
-  ASSIGN_OR_RETURN(auto sink, parquet::FileSink::Create(out_path));
-  ASSIGN_OR_RETURN(auto writer, parquet::Writer::Open(schema, sink.get(), options));
+  // Written beside the target and renamed on success: a failed write leaves no file behind.
+  const std::string tmp_path = out_path + ".tmp";
+  ASSIGN_OR_RETURN(auto sink, parquet::FileSink::Create(tmp_path));
+  Status st = WriteRows(rows, schema, options, sink.get(), &metrics);
+  if (st.ok()) st = sink->Close(true);
+  if (st.ok() && std::rename(tmp_path.c_str(), out_path.c_str()) != 0) {
+    st = Status::IOError("cannot rename " + tmp_path + " to " + out_path);
+  }
+  if (!st.ok()) {
+    std::remove(tmp_path.c_str());
+    return st;
+  }
+  PrintMetrics(metrics);
+  return Status::Ok();
+}
+
+Status WriteRows(const std::string& rows, const parquet::Schema& schema, const parquet::WriterOptions& options,
+                 parquet::Sink* sink, parquet::FileMetrics* metrics) {
+  ASSIGN_OR_RETURN(auto writer, parquet::Writer::Open(schema, sink, options));
   size_t line_no = 0, start = 0;
   while (start < rows.size()) {
     size_t end = rows.find('\n', start);
@@ -118,9 +145,11 @@ Status Write(int argc, char** argv) {
     Status st = writer->AppendRow(*row);
     if (!st.ok()) return Status::InvalidArgument("line " + std::to_string(line_no) + ": " + st.message());
   }
-  ASSIGN_OR_RETURN(parquet::FileMetrics m, writer->Close());
-  RETURN_IF_ERROR(sink->Close(true));
+  ASSIGN_OR_RETURN(*metrics, writer->Close());
+  return Status::Ok();
+}
 
+void PrintMetrics(const parquet::FileMetrics& m) {
   json::Writer w;
   w.StartObject();
   w.Key("row_count");
@@ -162,7 +191,6 @@ Status Write(int argc, char** argv) {
   std::string out = w.Take();
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
-  return Status::Ok();
 }
 
 }  // namespace

@@ -467,6 +467,7 @@ test('bad values are refused with the field named, and no file is claimed', () =
   ]
   for (const [rows, message] of cases) {
     assert.throws(() => writeParquet(dir, 'bad', schema, rows), (e) => message.test(e.stderr), String(message))
+    assert.ok(!fs.existsSync(`${dir}/bad.parquet`) && !fs.existsSync(`${dir}/bad.parquet.tmp`))
   }
   assert.throws(() => writeParquet(dir, 'bad-schema', { type: 'struct', fields: [{ id: 1, name: 'a', type: 'decimal(40,2)' }] }, []),
     (e) => /decimal field a needs a precision between 1 and 38/.test(e.stderr))
