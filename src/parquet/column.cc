@@ -565,17 +565,18 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
 
   std::string data_pages, body, compressed, header;
   std::vector<uint32_t> indices;
-  auto levels = [&](const std::vector<uint8_t>& lv, uint8_t max, const PageSpan& s) {
+  // The RLE encoding of levels and booleans in v1 pages: a 4-byte length, then the hybrid.
+  auto prefixed_hybrid = [&](const uint8_t* values, size_t n, int bit_width) {
     size_t at = body.size();
     body.append(4, '\0');
-    EncodeHybrid(lv.data() + s.e0, s.e1 - s.e0, BitWidth(max), &body);
+    EncodeHybrid(values, n, bit_width, &body);
     uint32_t len = static_cast<uint32_t>(body.size() - at - 4);
     std::memcpy(body.data() + at, &len, 4);
   };
   for (const PageSpan& s : CutPages(options.page_size)) {
     body.clear();
-    if (leaf_->max_rep > 0) levels(rep_, leaf_->max_rep, s);
-    if (leaf_->max_def > 0) levels(def_, leaf_->max_def, s);
+    if (leaf_->max_rep > 0) prefixed_hybrid(rep_.data() + s.e0, s.e1 - s.e0, BitWidth(leaf_->max_rep));
+    if (leaf_->max_def > 0) prefixed_hybrid(def_.data() + s.e0, s.e1 - s.e0, BitWidth(leaf_->max_def));
     const size_t nv = s.v1 - s.v0;
     int32_t encoding = enc::kPlain;
     // A page of nulls only holds levels: PLAIN with no values, whatever the chunk's encoding.
@@ -583,7 +584,7 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
       indices.clear();
       dict->Add(s.v0, s.v1, &indices);
       int bw = std::max(1, BitWidth(dict->size() - 1));
-      if (!evaluated && nv > 0) {
+      if (!evaluated) {
         // Keep the dictionary only where it pays: dictionary plus indices smaller than PLAIN.
         evaluated = true;
         size_t plain = 0;
@@ -603,12 +604,7 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
       }
     }
     if (encoding == enc::kPlain && leaf_->storage == Storage::kBool && options.boolean_rle) {
-      // RLE booleans: a 4-byte length, then the hybrid encoding at bit width 1.
-      size_t at = body.size();
-      body.append(4, '\0');
-      EncodeHybrid(bools_.data() + s.v0, nv, 1, &body);
-      uint32_t len = static_cast<uint32_t>(body.size() - at - 4);
-      std::memcpy(body.data() + at, &len, 4);
+      prefixed_hybrid(bools_.data() + s.v0, nv, 1);
       encoding = enc::kRle;
       ++info->rle_data_pages;
     } else if (encoding == enc::kPlain) {
