@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/hex.h"
+
 namespace floe::api {
 
 namespace {
@@ -46,20 +48,10 @@ std::string Trim(std::string_view s) {
   return out;
 }
 
-std::string Hex(const unsigned char* d, size_t n) {
-  static const char* k = "0123456789abcdef";
-  std::string s(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    s[2 * i] = k[d[i] >> 4];
-    s[2 * i + 1] = k[d[i] & 15];
-  }
-  return s;
-}
-
 std::string Sha256Hex(std::string_view data) {
   unsigned char d[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return Hex(d, sizeof d);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(d), sizeof d));
 }
 
 std::string Hmac(std::string_view key, std::string_view data) {
@@ -252,7 +244,7 @@ std::string ComputeSignature(const HttpRequestView& req, const ParsedAuthorizati
   key = Hmac(key, auth.service);
   key = Hmac(key, "aws4_request");
   std::string sig = Hmac(key, to_sign);
-  return Hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+  return HexEncode(sig);
 }
 
 bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::string>& keys, bool verify,

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/hex.h"
 #include "json/json.h"
 #include "parquet/schema_json.h"
 #include "parquet/writer.h"
@@ -33,16 +34,6 @@ Result<std::string> ReadAll(const std::string& path) {
     ss << in.rdbuf();
   }
   return ss.str();
-}
-
-std::string Hex(const std::string& s) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
 }
 
 Result<size_t> Size(const char* flag, const std::string& v) {
@@ -180,9 +171,9 @@ void PrintMetrics(const parquet::FileMetrics& m) {
     w.Int64(c.compressed_size);
     if (c.lower_bound) {
       w.Key("lower_bound");
-      w.String(Hex(*c.lower_bound));
+      w.String(HexEncode(*c.lower_bound));
       w.Key("upper_bound");
-      w.String(Hex(*c.upper_bound));
+      w.String(HexEncode(*c.upper_bound));
     }
     w.EndObject();
   }

@@ -1,5 +1,7 @@
 #include "dynamo/key_codec.h"
 
+#include "common/hash.h"
+
 #include "dynamo/decimal.h"
 #include "dynamo/item_codec.h"
 
@@ -64,12 +66,7 @@ uint64_t PartitionHash(std::string_view s) {
     h ^= c;
     h *= 1099511628211ULL;
   }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return Fmix64(h);
 }
 
 EncodedKey EncodeItemKey(uint32_t table_id, const AttributeValue& pk, const AttributeValue* sk) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/hash.h"
 #include "parquet/thrift.h"
 
 namespace floe::parquet {
@@ -357,27 +358,18 @@ void ColumnBuffer::PlainValues(size_t v0, size_t v1, std::string* out) const {
 
 namespace {
 
-inline uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  x ^= x >> 33;
-  return x;
-}
-
 uint64_t HashBytes(const char* p, size_t n) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xc2b2ae3d27d4eb4full);
   while (n >= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
-    h = (h ^ Mix(w)) * 0x9e3779b97f4a7c15ull;
+    h = (h ^ Fmix64(w)) * 0x9e3779b97f4a7c15ull;
     p += 8;
     n -= 8;
   }
   uint64_t tail = 0;
   std::memcpy(&tail, p, n);
-  return Mix(h ^ tail ^ (n << 56));
+  return Fmix64(h ^ tail ^ (n << 56));
 }
 
 // A dictionary under construction for one column chunk: distinct values in first-seen order.
@@ -457,9 +449,9 @@ class FixedDictionary : public Dictionary {
  private:
   static uint64_t HashKey(K k) {
     if constexpr (sizeof(K) <= 8) {
-      return Mix(static_cast<uint64_t>(k));
+      return Fmix64(static_cast<uint64_t>(k));
     } else {
-      return Mix(static_cast<uint64_t>(k) ^ Mix(static_cast<uint64_t>(k >> 64)));
+      return Fmix64(static_cast<uint64_t>(k) ^ Fmix64(static_cast<uint64_t>(k >> 64)));
     }
   }
   const Src* src_;
@@ -538,7 +530,10 @@ void WritePageHeader(std::string* out, int32_t type, size_t uncompressed, size_t
 
 }  // namespace
 
-Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor, std::string* out, ChunkInfo* info) {
+Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor, std::string* dictionary_page,
+                            std::string* data_pages, ChunkInfo* info) {
+  dictionary_page->clear();
+  data_pages->clear();
   *info = ChunkInfo();
   info->num_values = static_cast<int64_t>(entries_);
   info->null_count = static_cast<int64_t>(entries_ - value_count());
@@ -563,7 +558,7 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
   bool dict_active = dict != nullptr;
   bool evaluated = false;
 
-  std::string data_pages, body, compressed, header;
+  std::string body, compressed, header;
   std::vector<uint32_t> indices;
   // The RLE encoding of levels and booleans in v1 pages: a 4-byte length, then the hybrid.
   auto prefixed_hybrid = [&](const uint8_t* values, size_t n, int bit_width) {
@@ -617,8 +612,8 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
     RETURN_IF_ERROR(compressor->Compress(body, &compressed));
     header.clear();
     WritePageHeader(&header, page::kData, body.size(), compressed.size(), static_cast<int32_t>(s.e1 - s.e0), encoding);
-    data_pages += header;
-    data_pages += compressed;
+    data_pages->append(header);
+    data_pages->append(compressed);
     info->uncompressed_size += header.size() + body.size();
   }
 
@@ -629,12 +624,11 @@ Status ColumnBuffer::Encode(const EncodeOptions& options, Compressor* compressor
     header.clear();
     WritePageHeader(&header, page::kDictionary, body.size(), compressed.size(), static_cast<int32_t>(dict->size()),
                     enc::kPlain);
-    out->append(header);
-    out->append(compressed);
+    dictionary_page->append(header);
+    dictionary_page->append(compressed);
     info->dictionary_page_size = static_cast<int64_t>(header.size() + compressed.size());
     info->uncompressed_size += header.size() + body.size();
   }
-  out->append(data_pages);
   Clear();
   return Status::Ok();
 }

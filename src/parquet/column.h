@@ -104,9 +104,11 @@ class ColumnBuffer {
   // Estimated uncompressed bytes held.
   size_t EstimatedBytes() const;
 
-  // Encodes the buffered entries as one column chunk (dictionary page first, if any, then
-  // data pages), appending to *out, and clears the buffer.
-  Status Encode(const EncodeOptions& options, Compressor* compressor, std::string* out, ChunkInfo* info);
+  // Encodes the buffered entries as one column chunk and clears the buffer. The chunk is
+  // *dictionary_page (replaced; empty when there is none) followed by *data_pages (replaced):
+  // two buffers, because the dictionary is complete only after the last data page.
+  Status Encode(const EncodeOptions& options, Compressor* compressor, std::string* dictionary_page,
+                std::string* data_pages, ChunkInfo* info);
 
  private:
   struct PageSpan {

@@ -60,13 +60,8 @@ Status ParsePrimitive(const std::string& s, const std::string& where, Field* f) 
   }
   int a = 0, b = 0;
   char tail = 0;
+  // %d skips leading whitespace, so "decimal(10, 2)" matches too.
   if (std::sscanf(s.c_str(), "decimal(%d,%d%c", &a, &b, &tail) == 3 && tail == ')') {
-    f->type = TypeId::kDecimal;
-    f->precision = a;
-    f->scale = b;
-    return Status::Ok();
-  }
-  if (std::sscanf(s.c_str(), "decimal(%d, %d%c", &a, &b, &tail) == 3 && tail == ')') {
     f->type = TypeId::kDecimal;
     f->precision = a;
     f->scale = b;

@@ -90,7 +90,7 @@ struct Writer::Impl {
   int64_t rows_total = 0;
   Status failed;
   bool closed = false;
-  std::string chunk;
+  std::string dictionary_page, data_pages;  // one column chunk being written
 
   Status Write(const void* p, size_t n) {
     Status st = sink->Write(p, n);
@@ -208,11 +208,11 @@ struct Writer::Impl {
     for (size_t l = 0; l < columns.size(); ++l) {
       ChunkMeta cm;
       cm.offset = offset;
-      chunk.clear();
-      Status st = columns[l].Encode(encode, compressor.get(), &chunk, &cm.info);
+      Status st = columns[l].Encode(encode, compressor.get(), &dictionary_page, &data_pages, &cm.info);
       if (!st.ok()) return failed = st;
-      cm.compressed_size = static_cast<int64_t>(chunk.size());
-      RETURN_IF_ERROR(Write(chunk.data(), chunk.size()));
+      cm.compressed_size = static_cast<int64_t>(dictionary_page.size() + data_pages.size());
+      RETURN_IF_ERROR(Write(dictionary_page.data(), dictionary_page.size()));
+      RETURN_IF_ERROR(Write(data_pages.data(), data_pages.size()));
       ColumnMetrics& m = metrics[l];
       m.value_count += cm.info.num_values;
       m.null_count += cm.info.null_count;
@@ -224,10 +224,18 @@ struct Writer::Impl {
         if (!b.set || CompareBounds(s, cm.info.min, b.min) < 0) b.min = cm.info.min;
         if (!b.set || CompareBounds(s, cm.info.max, b.max) > 0) b.max = cm.info.max;
         b.set = true;
+        // Bounds longer than kMaxStatBytes stay out of the chunk statistics, as Arrow leaves
+        // them out, so that a few large values cannot bloat every footer (Iceberg's bounds
+        // came from them just above); they are not kept until the footer either.
+        if (cm.info.min.s.size() > kMaxStatBytes || cm.info.max.s.size() > kMaxStatBytes) {
+          cm.info.has_bounds = false;
+          cm.info.min.s.clear();
+          cm.info.max.s.clear();
+        }
       }
       rg.chunks.push_back(std::move(cm));
     }
-    if (chunk.capacity() > (64u << 20)) std::string().swap(chunk);
+    if (data_pages.capacity() > (64u << 20)) std::string().swap(data_pages);
     row_groups.push_back(std::move(rg));
     rows_in_group = 0;
     return Status::Ok();
@@ -366,11 +374,7 @@ struct Writer::Impl {
         // Statistics.
         w.BeginStructField(12);
         std::string min, max;
-        // Bounds longer than kMaxStatBytes are left out, as Arrow does, so that a few large
-        // values cannot bloat every footer (Iceberg's bounds come from FileMetrics instead).
-        const bool bounds = cm.info.has_bounds && cm.info.min.s.size() <= kMaxStatBytes &&
-                            cm.info.max.s.size() <= kMaxStatBytes;
-        if (bounds) {
+        if (cm.info.has_bounds) {
           min = ParquetStatBytes(leaf, cm.info.min);
           max = ParquetStatBytes(leaf, cm.info.max);
           // The deprecated min/max (signed order) agree with the type order for these types.
@@ -381,7 +385,7 @@ struct Writer::Impl {
           }
         }
         w.I64(3, cm.info.null_count);
-        if (bounds) {
+        if (cm.info.has_bounds) {
           w.Binary(5, max);
           w.Binary(6, min);
         }

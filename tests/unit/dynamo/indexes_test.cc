@@ -2,6 +2,7 @@
 // changes planned for item changes.
 #include <gtest/gtest.h>
 
+#include "common/hex.h"
 #include "dynamo/indexes.h"
 #include "dynamo/item_codec.h"
 #include "dynamo/key_codec.h"
@@ -9,16 +10,6 @@
 
 namespace floe::dynamo {
 namespace {
-
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += d[c >> 4];
-    out += d[c & 15];
-  }
-  return out;
-}
 
 TableInfo Table() {
   TableInfo t;
@@ -85,8 +76,8 @@ TEST(Indexes, EntryKeyGoldenBytes) {
   std::string pk_enc;
   EncodeKeyValue(AttributeValue::S("P"), &pk_enc);
   EXPECT_EQ(hash, PartitionHash(pk_enc));
-  std::string hash_hex = Hex(key->substr(4, 8));
-  EXPECT_EQ(Hex(*key), "00000004" + hash_hex + "500001" "81820200" "750001" "730001");
+  std::string hash_hex = HexEncode(key->substr(4, 8));
+  EXPECT_EQ(HexEncode(*key), "00000004" + hash_hex + "500001" "81820200" "750001" "730001");
   // Sparse: an absent or mistyped index key attribute has no entry.
   EXPECT_FALSE(IndexEntryKey(t, g, MakeItem("u", "", "1", "n")).has_value());
   Item wrong = MakeItem("u", "P", "1", "n");

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/hex.h"
 #include "json/json.h"
 #include "parquet/column.h"
 #include "parquet/encoding.h"
@@ -12,16 +13,6 @@
 
 namespace floe::parquet {
 namespace {
-
-std::string Hex(const std::string& s) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
 
 TEST(Thrift, CompactProtocolBytes) {
   std::string out;
@@ -39,7 +30,7 @@ TEST(Thrift, CompactProtocolBytes) {
   w.ListI32(3);
   w.I32(30, 1);              // delta 23 > 15: 0x05 then zigzag(30) = 0x3c, value 0x02
   w.EndStruct();
-  EXPECT_EQ(Hex(out), "1501" "16d804" "28026162" "11" "1c140e00" "19250006" "053c02" "00");
+  EXPECT_EQ(HexEncode(out), "1501" "16d804" "28026162" "11" "1c140e00" "19250006" "053c02" "00");
 
   std::string big;
   thrift::CompactWriter l(&big);
@@ -47,7 +38,7 @@ TEST(Thrift, CompactProtocolBytes) {
   l.BeginList(1, thrift::Type::kBinary, 20);  // 15 or more elements: 0xf8 then varint size
   for (int i = 0; i < 20; ++i) l.ListBinary("");
   l.EndStruct();
-  EXPECT_EQ(Hex(big).substr(0, 6), "19f814");
+  EXPECT_EQ(HexEncode(big).substr(0, 6), "19f814");
 }
 
 TEST(Encoding, HybridRunsAndBitPacking) {
@@ -55,27 +46,27 @@ TEST(Encoding, HybridRunsAndBitPacking) {
   uint8_t seq[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   std::string out;
   EncodeHybrid(seq, 8, 3, &out);
-  EXPECT_EQ(Hex(out), "0388c6fa");
+  EXPECT_EQ(HexEncode(out), "0388c6fa");
 
   // Ten equal values: an RLE run (header 10 << 1, value in one byte).
   uint8_t ones[10];
   std::memset(ones, 1, sizeof(ones));
   out.clear();
   EncodeHybrid(ones, 10, 1, &out);
-  EXPECT_EQ(Hex(out), "1401");
+  EXPECT_EQ(HexEncode(out), "1401");
 
   // Three literals, then a run of 12: the run lends 5 values to fill the literal group,
   // leaving 7, too short for a run, so everything is bit-packed (two groups, zero-padded).
   uint8_t mixed[15] = {1, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
   out.clear();
   EncodeHybrid(mixed, 15, 2, &out);
-  EXPECT_EQ(Hex(out), "05" "91aa" "aa2a");  // 2 groups x 2 bytes
+  EXPECT_EQ(HexEncode(out), "05" "91aa" "aa2a");  // 2 groups x 2 bytes
 
   // A literal group of 8 and then a run of 9: the run stays a run.
   uint32_t lr[17] = {1, 2, 3, 4, 5, 6, 7, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9};
   out.clear();
   EncodeHybrid(lr, 17, 4, &out);
-  EXPECT_EQ(Hex(out), "03" "21436507" "12" "09");
+  EXPECT_EQ(HexEncode(out), "03" "21436507" "12" "09");
 
   EXPECT_EQ(BitWidth(0), 0);
   EXPECT_EQ(BitWidth(1), 1);
@@ -87,7 +78,7 @@ TEST(Encoding, BooleansAndUtf8) {
   uint8_t b[10] = {1, 0, 1, 1, 0, 0, 0, 1, 1, 0};
   std::string out;
   EncodeBooleans(b, 10, &out);
-  EXPECT_EQ(Hex(out), "8d01");
+  EXPECT_EQ(HexEncode(out), "8d01");
   EXPECT_TRUE(IsValidUtf8("plain ascii, long enough for the 8-byte path"));
   EXPECT_TRUE(IsValidUtf8("h\xc3\xa9llo \xe6\x97\xa5 \xf0\x9f\x98\x80"));
   EXPECT_FALSE(IsValidUtf8("\xc3"));                 // truncated
@@ -135,7 +126,7 @@ TEST(Writer, GoldenFile) {
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE((*w)->AppendRow(Value::Struct({Value::Int(i)})).ok());
   auto m = (*w)->Close();
   ASSERT_TRUE(m.ok());
-  EXPECT_EQ(Hex(sink.str()),
+  EXPECT_EQ(HexEncode(sink.str()),
             "50415231"
             "1500151815182c150615001506150600"
             "00"
@@ -148,8 +139,8 @@ TEST(Writer, GoldenFile) {
   EXPECT_EQ(m->row_count, 3);
   EXPECT_EQ(m->file_size, static_cast<int64_t>(sink.str().size()));
   ASSERT_EQ(m->columns.size(), 1u);
-  EXPECT_EQ(Hex(*m->columns[0].lower_bound), "01000000");
-  EXPECT_EQ(Hex(*m->columns[0].upper_bound), "03000000");
+  EXPECT_EQ(HexEncode(*m->columns[0].lower_bound), "01000000");
+  EXPECT_EQ(HexEncode(*m->columns[0].upper_bound), "03000000");
 }
 
 TEST(Writer, FailedAppendsBufferNothing) {
@@ -205,17 +196,17 @@ TEST(Writer, IcebergBounds) {
   EXPECT_EQ(leaf.type_length, 16);
   Bound b;
   b.i = -1;
-  EXPECT_EQ(Hex(IcebergBoundBytes(leaf, b)), "ff");
-  EXPECT_EQ(Hex(ParquetStatBytes(leaf, b)), "ffffffffffffffffffffffffffffffff");
+  EXPECT_EQ(HexEncode(IcebergBoundBytes(leaf, b)), "ff");
+  EXPECT_EQ(HexEncode(ParquetStatBytes(leaf, b)), "ffffffffffffffffffffffffffffffff");
   b.i = 128;
-  EXPECT_EQ(Hex(IcebergBoundBytes(leaf, b)), "0080");
+  EXPECT_EQ(HexEncode(IcebergBoundBytes(leaf, b)), "0080");
   Field small = Decimal(2, "s", 9, 2);
   Leaf l2;
   l2.field = &small;
   DescribeLeaf(&l2);
   b.i = 1234;
-  EXPECT_EQ(Hex(ParquetStatBytes(l2, b)), "d2040000");   // INT32, little-endian
-  EXPECT_EQ(Hex(IcebergBoundBytes(l2, b)), "04d2");      // unscaled, big-endian, minimal
+  EXPECT_EQ(HexEncode(ParquetStatBytes(l2, b)), "d2040000");   // INT32, little-endian
+  EXPECT_EQ(HexEncode(IcebergBoundBytes(l2, b)), "04d2");      // unscaled, big-endian, minimal
 }
 
 TEST(SchemaJson, ParsesIcebergSchemasAndRows) {
