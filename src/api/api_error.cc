@@ -81,6 +81,7 @@ ApiError ApiError::FromStatus(const Status& s) {
     case StatusCode::kTableNotFound: return TableNotFound(s.message());
     case StatusCode::kTransactionConflict: return TransactionConflict(s.message());
     case StatusCode::kOk:
+    case StatusCode::kCommitFailed:  // Iceberg only; never reaches a DynamoDB response
     case StatusCode::kIOError:
     case StatusCode::kCorruption:
     case StatusCode::kInternal:

@@ -21,6 +21,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kIdempotentMismatch: return "IdempotentMismatch";
     case StatusCode::kTableNotFound: return "TableNotFound";
     case StatusCode::kTransactionConflict: return "TransactionConflict";
+    case StatusCode::kCommitFailed: return "CommitFailed";
   }
   return "Unknown";
 }

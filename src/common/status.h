@@ -15,6 +15,8 @@
 //   kIdempotentMismatch  -> IdempotentParameterMismatchException
 //   kTransactionConflict -> TransactionConflictException (a write met an ongoing transaction)
 //   kTableNotFound     -> TableNotFoundException (the backup operations' "no such table")
+//   kCommitFailed      -> an optimistic commit lost a race (Iceberg: CommitFailedException,
+//                         HTTP 409); reload and retry
 #include <cassert>
 #include <string>
 #include <utility>
@@ -40,6 +42,7 @@ enum class StatusCode {
   kIdempotentMismatch,
   kTableNotFound,
   kTransactionConflict,
+  kCommitFailed,
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -66,6 +69,7 @@ class [[nodiscard]] Status {
   static Status IdempotentMismatch(std::string m) { return {StatusCode::kIdempotentMismatch, std::move(m)}; }
   static Status TableNotFound(std::string m) { return {StatusCode::kTableNotFound, std::move(m)}; }
   static Status TransactionConflict(std::string m) { return {StatusCode::kTransactionConflict, std::move(m)}; }
+  static Status CommitFailed(std::string m) { return {StatusCode::kCommitFailed, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -1,9 +1,8 @@
 #include "dynamo/catalog.h"
 
-#include <openssl/rand.h>
-
 #include <cstdio>
 
+#include "common/random.h"
 #include "dynamo/item_codec.h"
 #include "dynamo/key_codec.h"
 
@@ -13,18 +12,6 @@ namespace {
 constexpr char kTablePrefix[] = "table/";
 constexpr char kNextTableIdKey[] = "catalog/next_table_id";
 
-std::string NewUuid() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) {
-    for (auto& c : b) c = static_cast<unsigned char>(std::rand());
-  }
-  b[6] = (b[6] & 0x0F) | 0x40;
-  b[8] = (b[8] & 0x3F) | 0x80;
-  char out[37];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return out;
-}
 }  // namespace
 
 Catalog::Catalog(storage::Engine* engine, Committer* committer, const Clock* clock, std::string region,

@@ -123,6 +123,19 @@ Status ParseType(const json::Value& t, const std::string& where, Field* f) {
   return Bad(where, "unknown nested type \"" + kind->str() + "\"");
 }
 
+void WriteField(const Field& f, json::Writer* w) {
+  w->StartObject();
+  w->Key("id");
+  w->Int64(f.id);
+  w->Key("name");
+  w->String(f.name);
+  w->Key("required");
+  w->Bool(f.required);
+  w->Key("type");
+  WriteTypeJson(f, w);
+  w->EndObject();
+}
+
 // ---- values
 
 bool ParseDigits(std::string_view s, size_t* pos, size_t count, int64_t* out) {
@@ -422,6 +435,60 @@ Result<Value> RowFromJson(const Schema& schema, const json::Value& row) {
     ASSIGN_OR_RETURN(values[i], ValueFromJson(schema.fields[i], member, name));
   }
   return Value::Struct(std::move(values));
+}
+
+void WriteTypeJson(const Field& f, json::Writer* w) {
+  switch (f.type) {
+    case TypeId::kStruct:
+      w->StartObject();
+      w->Key("type");
+      w->String("struct");
+      w->Key("fields");
+      w->StartArray();
+      for (const Field& c : f.children) WriteField(c, w);
+      w->EndArray();
+      w->EndObject();
+      return;
+    case TypeId::kList:
+      w->StartObject();
+      w->Key("type");
+      w->String("list");
+      w->Key("element-id");
+      w->Int64(f.children[0].id);
+      w->Key("element");
+      WriteTypeJson(f.children[0], w);
+      w->Key("element-required");
+      w->Bool(f.children[0].required);
+      w->EndObject();
+      return;
+    case TypeId::kMap:
+      w->StartObject();
+      w->Key("type");
+      w->String("map");
+      w->Key("key-id");
+      w->Int64(f.children[0].id);
+      w->Key("key");
+      WriteTypeJson(f.children[0], w);
+      w->Key("value-id");
+      w->Int64(f.children[1].id);
+      w->Key("value");
+      WriteTypeJson(f.children[1], w);
+      w->Key("value-required");
+      w->Bool(f.children[1].required);
+      w->EndObject();
+      return;
+    default:
+      w->String(TypeName(f));
+  }
+}
+
+void WriteSchemaMembers(const Schema& schema, json::Writer* w) {
+  w->Key("type");
+  w->String("struct");
+  w->Key("fields");
+  w->StartArray();
+  for (const Field& f : schema.fields) WriteField(f, w);
+  w->EndArray();
 }
 
 }  // namespace floe::parquet

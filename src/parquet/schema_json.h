@@ -19,6 +19,11 @@ namespace floe::parquet {
 
 // Errors: kInvalidArgument naming the offending field.
 Result<Schema> SchemaFromJson(const json::Value& doc);
+// Writes the members "type": "struct" and "fields": [...] of a schema's JSON object (the
+// caller opens and closes the object, so that it can add "schema-id" and the like).
+void WriteSchemaMembers(const Schema& schema, json::Writer* w);
+// A type in Iceberg's JSON form: a string for primitives, an object for nested types.
+void WriteTypeJson(const Field& field, json::Writer* w);
 // A row for Writer::AppendRow. Unknown member names are errors.
 Result<Value> RowFromJson(const Schema& schema, const json::Value& row);
 
