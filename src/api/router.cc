@@ -7,6 +7,7 @@
 #include "api/ops.h"
 #include "common/log.h"
 #include "dynamo/attribute_json.h"
+#include "iceberg/rest_catalog.h"
 #include "json/json.h"
 
 namespace floe::api {
@@ -69,7 +70,48 @@ Router::Router(Services services)
     : services_(services),
       verify_signatures_(!services.config->access_keys.empty()) {}
 
+bool Router::IsIcebergPath(const std::string& target) {
+  return target == "/iceberg" || target.rfind("/iceberg/", 0) == 0 || target.rfind("/iceberg?", 0) == 0;
+}
+
+ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
+  ApiResponse r;
+  r.content_type = "application/json";
+  if (services_.iceberg == nullptr) {
+    r.status = 404;
+    r.body = R"({"error":{"message":"No Iceberg catalog on this node","type":"NotFoundException","code":404}})";
+    return r;
+  }
+  if (verify_signatures_) {
+    // Off loopback the catalog, like the DynamoDB API, requires a SigV4-signed request.
+    ApiError auth_error;
+    if (!VerifySigV4(request, services_.config->access_keys, true, services_.clock, &auth_error)) {
+      json::Writer w;
+      w.StartObject();
+      w.Key("error");
+      w.StartObject();
+      w.Key("message");
+      w.String(auth_error.message);
+      w.Key("type");
+      w.String("NotAuthorizedException");
+      w.Key("code");
+      w.Int64(401);
+      w.EndObject();
+      w.EndObject();
+      r.status = 401;
+      r.body = w.Take();
+      return r;
+    }
+  }
+  static const std::string kEmpty;
+  iceberg::RestResponse rr = services_.iceberg->Handle(request.method, request.target, request.body ? *request.body : kEmpty);
+  r.status = rr.status;
+  r.body = std::move(rr.body);
+  return r;
+}
+
 ApiResponse Router::Handle(const HttpRequestView& request) {
+  if (IsIcebergPath(request.target)) return HandleIceberg(request);
   try {
     ApiError auth_error;
     if (!VerifySigV4(request, services_.config->access_keys, verify_signatures_, services_.clock, &auth_error)) {

@@ -17,6 +17,9 @@ class IndexBuilder;
 namespace floe::storage {
 class Engine;
 }
+namespace floe::iceberg {
+class RestCatalog;
+}
 namespace floe::streams {
 class StreamManager;
 }
@@ -31,6 +34,7 @@ struct Services {
   const Clock* clock = nullptr;
   streams::StreamManager* streams = nullptr;
   dynamo::IndexBuilder* index_builder = nullptr;
+  iceberg::RestCatalog* iceberg = nullptr;  // the Iceberg REST catalog at /iceberg (optional)
 };
 
 struct ApiResponse {
@@ -44,10 +48,13 @@ struct ApiResponse {
 class Router {
  public:
   explicit Router(Services services);
-  // Handles one POST request. Never throws.
+  // Handles one request: POST / with X-Amz-Target (DynamoDB, DynamoDB Streams), or any
+  // method under /iceberg/ (the Iceberg REST catalog). Never throws.
   ApiResponse Handle(const HttpRequestView& request);
+  static bool IsIcebergPath(const std::string& target);
 
  private:
+  ApiResponse HandleIceberg(const HttpRequestView& request);
   Services services_;
   bool verify_signatures_;
 };

@@ -1,5 +1,5 @@
 // floe: serve a region.
-//   floe serve --listen HOST:PORT --data-dir DIR --region NAME [--config FILE]
+//   floe serve --listen HOST:PORT --data-dir DIR --region NAME [--config FILE] [--warehouse DIR]
 //              [--durability sync|async] [--threads N] [--log-level LEVEL]
 // Settings precedence: defaults < config file < FLOE_* environment variables < flags.
 #include <cstdio>
@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <unistd.h>
 
 #include "api/router.h"
 #include "common/clock.h"
@@ -19,6 +21,9 @@
 #include "dynamo/index_builder.h"
 #include "dynamo/ttl.h"
 #include "http/server.h"
+#include "iceberg/catalog.h"
+#include "iceberg/rest_catalog.h"
+#include "objstore/store.h"
 #include "cli/parquet_tool.h"
 #include "json/json.h"
 #include "storage/engine.h"
@@ -32,6 +37,7 @@ using floe::Status;
 
 constexpr char kUsage[] =
     "usage: floe serve [--listen HOST:PORT] [--data-dir DIR] [--region NAME] [--config FILE]\n"
+    "                  [--warehouse DIR|file:///DIR]\n"
     "                  [--durability sync|async] [--threads N] [--log-level debug|info|warn|error]\n"
     "       floe parquet write --schema FILE --rows FILE --out FILE [options]  (floe parquet for help)\n"
     "       floe version\n";
@@ -56,6 +62,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       ASSIGN_OR_RETURN(c->data_dir, need_string());
     } else if (key == "region") {
       ASSIGN_OR_RETURN(c->region, need_string());
+    } else if (key == "warehouse") {
+      ASSIGN_OR_RETURN(c->warehouse, need_string());
     } else if (key == "accountId") {
       ASSIGN_OR_RETURN(c->account_id, need_string());
     } else if (key == "durability") {
@@ -103,6 +111,7 @@ Status ParseArgs(int argc, char** argv, ServerConfig* c) {
     if (flag == "--listen") RETURN_IF_ERROR(floe::ParseListen(value, &c->listen_host, &c->listen_port));
     else if (flag == "--data-dir") c->data_dir = value;
     else if (flag == "--region") c->region = value;
+    else if (flag == "--warehouse") c->warehouse = value;
     else if (flag == "--config") continue;
     else if (flag == "--durability") { ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(value)); }
     else if (flag == "--threads") c->threads = std::atoi(value.c_str());
@@ -117,6 +126,22 @@ floe::log::Level LevelOf(const std::string& s) {
   if (s == "warn") return floe::log::Level::kWarn;
   if (s == "error") return floe::log::Level::kError;
   return floe::log::Level::kInfo;
+}
+
+// The warehouse as a file: URI; relative directories are made absolute.
+Result<std::string> WarehouseLocation(const ServerConfig& config) {
+  std::string w = config.warehouse.empty() ? config.data_dir + "/warehouse" : config.warehouse;
+  if (w.rfind("file:", 0) == 0) {
+    ASSIGN_OR_RETURN(std::string path, floe::objstore::LocalPath(w));
+    return floe::objstore::LocalLocation(path);
+  }
+  if (w.find("://") != std::string::npos) return Status::InvalidArgument("unsupported warehouse location " + w + " (a local directory or file:// URI)");
+  if (w.empty() || w[0] != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == nullptr) return Status::IOError("cannot resolve the current directory");
+    w = std::string(cwd) + "/" + (w.rfind("./", 0) == 0 ? w.substr(2) : w);
+  }
+  return floe::objstore::LocalLocation(w);
 }
 
 int Serve(int argc, char** argv) {
@@ -161,16 +186,26 @@ int Serve(int argc, char** argv) {
   floe::dynamo::IndexBuilder index_builder(&items, &catalog, config.maintenance_interval_ms);
   index_builder.Start();
   index_builder.Wake();  // resumes backfills interrupted by a restart
+  // Iceberg: tables under the warehouse, the catalog in this node's storage, served at /iceberg.
+  auto warehouse = WarehouseLocation(config);
+  if (!warehouse.ok()) {
+    floe::log::Error("{}", warehouse.status().message());
+    return 1;
+  }
+  std::unique_ptr<floe::objstore::Store> store = floe::objstore::NewLocalStore(config.durability == floe::Durability::kSync);
+  floe::iceberg::Catalog iceberg_catalog(engine.get(), store.get(), *warehouse, floe::SystemClock::Default());
+  floe::iceberg::RestCatalog iceberg_rest(&iceberg_catalog);
   floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams,
-                               &index_builder};
+                               &index_builder, &iceberg_rest};
   floe::api::Router router(services);
   floe::http::Server server(&router, engine.get(), config);
   if (Status st = server.Start(); !st.ok()) {
     floe::log::Error("{}", st.message());
     return 1;
   }
-  floe::log::Info("floe ready: http://{}:{} region {} data {} durability {} signatures {}", config.listen_host,
-                  server.port(), config.region, config.data_dir, floe::DurabilityName(config.durability),
+  floe::log::Info("floe ready: http://{}:{} region {} data {} warehouse {} durability {} signatures {}",
+                  config.listen_host, server.port(), config.region, config.data_dir, *warehouse,
+                  floe::DurabilityName(config.durability),
                   config.access_keys.empty() ? "accepted (loopback)" : "verified");
   server.Run();
   index_builder.Stop();

@@ -35,6 +35,7 @@ const char* DurabilityName(Durability d) { return d == Durability::kSync ? "sync
 Status ApplyEnvironment(ServerConfig* c) {
   if (const char* v = std::getenv("FLOE_LISTEN")) RETURN_IF_ERROR(ParseListen(v, &c->listen_host, &c->listen_port));
   if (const char* v = std::getenv("FLOE_DATA_DIR")) c->data_dir = v;
+  if (const char* v = std::getenv("FLOE_WAREHOUSE")) c->warehouse = v;
   if (const char* v = std::getenv("FLOE_REGION")) c->region = v;
   if (const char* v = std::getenv("FLOE_DURABILITY")) {
     ASSIGN_OR_RETURN(c->durability, ParseDurability(v));

@@ -18,6 +18,9 @@ struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8000;
   std::string data_dir = "./data";
+  // Root location of Iceberg tables ("file:///abs/dir" or an absolute path); empty:
+  // <data_dir>/warehouse.
+  std::string warehouse;
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   Durability durability = Durability::kSync;
@@ -38,7 +41,7 @@ Status ParseListen(const std::string& text, std::string* host, uint16_t* port);
 Result<Durability> ParseDurability(const std::string& text);
 const char* DurabilityName(Durability d);
 
-// Applies FLOE_LISTEN, FLOE_DATA_DIR, FLOE_REGION, FLOE_DURABILITY, FLOE_THREADS,
+// Applies FLOE_LISTEN, FLOE_DATA_DIR, FLOE_WAREHOUSE, FLOE_REGION, FLOE_DURABILITY, FLOE_THREADS,
 // FLOE_LOG_LEVEL, FLOE_ACCESS_KEYS ("id:secret,id2:secret2") when set.
 Status ApplyEnvironment(ServerConfig* config);
 

@@ -149,13 +149,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     bhttp::request<bhttp::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
-    if (req.method() == bhttp::verb::get) {
+    head_ = req.method() == bhttp::verb::head;
+    const bool iceberg = api::Router::IsIcebergPath(std::string(req.target()));
+    if (req.method() == bhttp::verb::get && !iceberg) {
       api::ApiResponse r;
       r.content_type = "text/plain";
       r.body = "healthy: dynamodb." + config_->region + ".amazonaws.com ";
       return Respond(std::move(r));
     }
-    if (req.method() != bhttp::verb::post) {
+    if (req.method() != bhttp::verb::post && !iceberg) {
       api::ApiResponse r;
       r.status = 405;
       r.body = api::ApiError::UnknownOperation().RenderBody();
@@ -216,8 +218,13 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set("x-amz-crc32",
              std::to_string(crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()))));
     res->keep_alive(keep_alive_);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
+    if (r.status == 204 || head_) {
+      res->body().clear();
+      if (r.status != 204) res->content_length(0);
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
     response_ = res;
     bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->response_.reset();
@@ -236,6 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
   bool keep_alive_ = true;
+  bool head_ = false;  // HEAD: no body in the response
   api::Router* router_;
   Worker* worker_;
   const ServerConfig* config_;

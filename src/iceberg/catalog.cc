@@ -293,30 +293,38 @@ Result<std::string> Catalog::WriteMetadataFile(const std::string& base_location,
   return location;
 }
 
+std::string Catalog::DefaultLocation(const TableIdent& ident) const {
+  std::string location = warehouse_;
+  for (const auto& level : ident.ns) location += "/" + level;
+  return location + "/" + ident.name;
+}
+
 Result<LoadedTable> Catalog::CreateTable(const Namespace& ns, CreateTableRequest req) {
+  TableIdent ident{ns, req.name};
   RETURN_IF_ERROR(ValidateNamespace(ns));
   RETURN_IF_ERROR(ValidateTableName(req.name));
-  TableIdent ident{ns, req.name};
-  RETURN_IF_ERROR(CheckNamespaceExists(ns));
-  if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
   std::string location = req.location.value_or("");
-  if (location.empty()) {
-    location = warehouse_;
-    for (const auto& level : ns) location += "/" + level;
-    location += "/" + req.name;
-  }
+  if (location.empty()) location = DefaultLocation(ident);
   ASSIGN_OR_RETURN(TableMetadata m, NewTableMetadata(location, std::move(req.schema), std::move(req.spec),
                                                      std::move(req.order), std::move(req.properties),
                                                      req.format_version, clock_->NowMillis()));
+  return CreateWithMetadata(ident, std::move(m));
+}
+
+Result<LoadedTable> Catalog::CreateWithMetadata(const TableIdent& ident, TableMetadata m) {
+  RETURN_IF_ERROR(ValidateNamespace(ident.ns));
+  RETURN_IF_ERROR(ValidateTableName(ident.name));
+  RETURN_IF_ERROR(CheckNamespaceExists(ident.ns));
+  if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
   ASSIGN_OR_RETURN(std::string file, WriteMetadataFile("", &m, nullptr));
   {
     std::lock_guard<std::mutex> l(mu_);
-    Status exists = CheckNamespaceExists(ns);
-    if (exists.ok() && TableExists(ident)) exists = Status::ResourceInUse("Table already exists: " + ident.ToString());
-    if (exists.ok()) exists = WriteKeys({{TableKey(ident), file}});
-    if (!exists.ok()) {
+    Status st = CheckNamespaceExists(ident.ns);
+    if (st.ok() && TableExists(ident)) st = Status::ResourceInUse("Table already exists: " + ident.ToString());
+    if (st.ok()) st = WriteKeys({{TableKey(ident), file}});
+    if (!st.ok()) {
       (void)store_->Delete(file);
-      return exists;
+      return st;
     }
   }
   WriteVersionHint(store_, m, file);

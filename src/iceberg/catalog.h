@@ -79,6 +79,10 @@ class Catalog {
   Result<LoadedTable> LoadTable(const TableIdent& ident);
   bool TableExists(const TableIdent& ident);
   Result<LoadedTable> CreateTable(const Namespace& ns, CreateTableRequest request);
+  // Creates a table from complete metadata (a staged create committed through the REST API).
+  Result<LoadedTable> CreateWithMetadata(const TableIdent& ident, TableMetadata metadata);
+  // <warehouse>/<namespace levels>/<name>
+  std::string DefaultLocation(const TableIdent& ident) const;
   // Registers an existing metadata file as a table.
   Result<LoadedTable> RegisterTable(const TableIdent& ident, const std::string& metadata_location);
   // purge: also deletes every file the table's metadata reaches and its metadata files.
