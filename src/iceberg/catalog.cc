@@ -354,7 +354,7 @@ Status Catalog::DropTable(const TableIdent& ident, bool purge) {
   if (!purge) return Status::Ok();
   // The pointer is gone: the files are unreachable. Delete what the metadata names, then the
   // metadata files themselves.
-  auto files = ReachableFiles(store_, t.metadata);
+  auto files = ReachableFiles(store_, t.metadata, /*include_deleted=*/true);
   if (files.ok()) {
     for (const auto& f : *files) (void)store_->Delete(f);
   }
@@ -406,7 +406,7 @@ Result<LoadedTable> Catalog::Commit(const TableIdent& ident, const std::string& 
   return LoadedTable{file, std::move(updated)};
 }
 
-Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m) {
+Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m, bool include_deleted) {
   std::set<std::string> files;
   std::set<std::string> manifests;
   for (const Snapshot& s : m.snapshots) {
@@ -418,7 +418,9 @@ Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const Ta
       if (!manifests.insert(mf.manifest_path).second) continue;
       ASSIGN_OR_RETURN(std::string bytes, store->Read(mf.manifest_path));
       ASSIGN_OR_RETURN(auto manifest, DecodeManifest(bytes));
-      for (const auto& e : manifest.entries) files.insert(e.file.file_path);
+      for (const auto& e : manifest.entries) {
+        if (include_deleted || e.status != EntryStatus::kDeleted) files.insert(e.file.file_path);
+      }
     }
   }
   files.insert(manifests.begin(), manifests.end());

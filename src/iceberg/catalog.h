@@ -118,8 +118,10 @@ class Catalog {
 Status ValidateNamespace(const Namespace& ns);
 Status ValidateTableName(const std::string& name);
 
-// All the files a table's metadata reaches: manifest lists, manifests, data and delete files
-// of every snapshot. Errors: reading a manifest list or manifest.
-Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m);
+// The files a table's metadata reaches: manifest lists, manifests, and the data and delete
+// files live in some snapshot (with include_deleted, also files that manifests list as
+// deleted, which may still exist). Errors: reading a manifest list or manifest.
+Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m,
+                                                bool include_deleted = false);
 
 }  // namespace floe::iceberg

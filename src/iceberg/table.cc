@@ -281,6 +281,42 @@ class Committer {
     return enc.file;
   }
 
+  // Rewrites must not drop deletes that arrived after the snapshot they read.
+  Status ValidateNoNewDeletes(const TableMetadata& bm, const std::vector<ReadManifest>& read,
+                              const std::vector<DataFile>& removed_files) {
+    if (!change_.validate_from_snapshot) return Status::Ok();
+    const Snapshot* start = bm.SnapshotById(*change_.validate_from_snapshot);
+    if (start == nullptr) return Status::ConditionFailed("the snapshot the rewrite started from is gone");
+    std::unordered_set<std::string> data;
+    for (const DataFile& f : removed_files) {
+      if (f.content == FileContent::kData) data.insert(f.file_path);
+    }
+    for (const ReadManifest& rm : read) {
+      for (const ManifestEntry& e : rm.entries) {
+        if (e.status == EntryStatus::kDeleted || e.file.content == FileContent::kData) continue;
+        if (*e.sequence_number <= start->sequence_number) continue;
+        // Equality deletes still apply to the rewritten rows: they keep the sequence number
+        // of the snapshot the rewrite read, below the new delete's.
+        if (e.file.content == FileContent::kEqualityDeletes) continue;
+        bool hits = false;
+        if (e.file.referenced_data_file) {
+          hits = data.count(*e.file.referenced_data_file) > 0;
+        } else {
+          auto lo = e.file.lower_bounds.find(kDeleteFilePathId);
+          auto hi = e.file.upper_bounds.find(kDeleteFilePathId);
+          for (const auto& p : data) {
+            if ((lo == e.file.lower_bounds.end() || p >= lo->second) && (hi == e.file.upper_bounds.end() || p <= hi->second)) hits = true;
+          }
+        }
+        if (hits) {
+          return Status::ConditionFailed("delete file " + e.file.file_path +
+                                         " was committed concurrently for data this rewrite replaces");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   Result<CommitResult> Attempt(const LoadedTable& base, int attempt, AttemptFiles* files) {
     const TableMetadata& bm = base.metadata;
     RETURN_IF_ERROR(WriteNewManifests(bm));
@@ -312,6 +348,7 @@ class Committer {
       for (const auto& p : change_.referenced_data_files) {
         if (live.count(p) == 0) return Status::ConditionFailed("data file " + p + " was removed by a concurrent commit");
       }
+      RETURN_IF_ERROR(ValidateNoNewDeletes(bm, read, removed_files));
     }
 
     std::vector<ManifestFile> list;

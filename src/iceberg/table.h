@@ -33,6 +33,10 @@ struct SnapshotChange {
   // keeps the sequence number of the snapshot it read, so that deletes committed meanwhile
   // still apply to the rewritten rows.
   std::optional<int64_t> data_sequence_number;
+  // Conflict validation for rewrites: when set, delete files committed after this snapshot
+  // that may apply to a removed data file fail the commit (kConditionFailed); otherwise the
+  // rows they delete would come back in the rewritten files.
+  std::optional<int64_t> validate_from_snapshot;
   // Extra snapshot summary entries (e.g. a stream position).
   std::vector<std::pair<std::string, std::string>> summary;
 };

@@ -140,7 +140,8 @@ class LocalStore final : public Store {
     // Walk from the deepest existing directory the prefix names.
     std::string dir = path;
     struct stat st;
-    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) dir = dir.substr(0, dir.rfind('/'));
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || dir.back() == '/') dir = dir.substr(0, dir.rfind('/'));
+    if (dir.empty()) dir = "/";
     RETURN_IF_ERROR(Walk(dir, path, uri, &out, 0));
     std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.location < b.location; });
     return out;
@@ -155,7 +156,7 @@ class LocalStore final : public Store {
     while (struct dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
-      std::string full = dir + "/" + name;
+      std::string full = (dir == "/" ? "" : dir) + "/" + name;
       struct stat st;
       if (::lstat(full.c_str(), &st) != 0) continue;
       if (S_ISDIR(st.st_mode)) {

@@ -10,6 +10,8 @@
 #include "common/hex.h"
 #include "iceberg/avro.h"
 #include "iceberg/catalog.h"
+#include "iceberg/compaction.h"
+#include "iceberg/maintenance.h"
 #include "iceberg/data_files.h"
 #include "iceberg/manifest.h"
 #include "iceberg/partition.h"
@@ -442,6 +444,111 @@ TEST(Metadata, JsonRoundTripAndEvolution) {
   bad = evolved;
   bad.fields.fields.push_back(parquet::Primitive(5, "d", TypeId::kString, true));
   EXPECT_FALSE(back->AddSchema(bad).ok());
+}
+
+}  // namespace
+}  // namespace floe::iceberg
+
+namespace floe::iceberg {
+namespace {
+
+class MaintenanceTest : public TableTest {};
+
+std::set<int64_t> Ids(const std::vector<Value>& rows) {
+  std::set<int64_t> out;
+  for (const auto& r : rows) out.insert(r.children()[0].as_int());
+  return out;
+}
+
+std::set<int64_t> ReadIds(objstore::Store* store, const TableMetadata& m) {
+  std::set<int64_t> ids;
+  auto tasks = PlanScan(store, m);
+  EXPECT_TRUE(tasks.ok());
+  for (const auto& t : *tasks) {
+    auto rows = ReadLiveRows(store, m, t, m.CurrentSchema()->fields);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    for (int64_t id : Ids(*rows)) EXPECT_TRUE(ids.insert(id).second) << "duplicate row " << id;
+  }
+  return ids;
+}
+
+TEST_F(MaintenanceTest, CompactionMergesSmallFilesAndAppliesDeletes) {
+  Create("c");
+  TableIdent ident{{"db"}, "c"};
+  std::set<int64_t> expect;
+  std::string first_file;
+  for (int i = 0; i < 6; ++i) {
+    auto t = catalog_->LoadTable(ident);
+    auto files = Write(t->metadata, i * 10, 10);
+    if (i == 0) first_file = files[0].file_path;
+    for (int k = 0; k < 10; ++k) expect.insert(i * 10 + k);
+    ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_data = files}).ok());
+  }
+  auto t = catalog_->LoadTable(ident);
+  auto del = WritePositionDeletes(store_.get(), t->metadata, {{first_file, 0}, {first_file, 9}}, {}, 0);
+  ASSERT_TRUE(del.ok());
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_deletes = {*del}, .referenced_data_files = {first_file}}).ok());
+  expect.erase(0);
+  expect.erase(9);
+  t = catalog_->LoadTable(ident);
+  EXPECT_EQ(ReadIds(store_.get(), t->metadata), expect);
+
+  auto r = Compact(catalog_.get(), ident);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rewritten_data_files, 6);
+  EXPECT_EQ(r->added_data_files, 1);
+  EXPECT_EQ(r->removed_delete_files, 1);
+  EXPECT_EQ(r->dropped_rows, 2);
+  t = catalog_->LoadTable(ident);
+  EXPECT_EQ(t->metadata.CurrentSnapshot()->operation(), "replace");
+  EXPECT_EQ(ReadIds(store_.get(), t->metadata), expect);
+  auto live = LiveFiles(store_.get(), t->metadata);
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].data_sequence_number, 7);  // the sequence number the rewrite read
+  // Nothing left to do.
+  auto again = Compact(catalog_.get(), ident);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->commit.has_value());
+
+  // Expire everything but the current snapshot: the replaced files go, the live ones stay.
+  clock_.Advance(1000);
+  auto ex = ExpireSnapshots(catalog_.get(), ident, ExpireOptions{.older_than_ms = clock_.NowMillis(), .retain_last = 1});
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  EXPECT_EQ(ex->expired_snapshot_ids.size(), 7u);
+  EXPECT_EQ(store_->Read(first_file).status().code(), StatusCode::kNotFound);
+  t = catalog_->LoadTable(ident);
+  EXPECT_EQ(t->metadata.snapshots.size(), 1u);
+  EXPECT_EQ(ReadIds(store_.get(), t->metadata), expect);
+
+  // An orphan: a file under the table that no metadata names.
+  std::string orphan = t->metadata.location + "/data/stray.parquet";
+  ASSERT_TRUE(store_->Write(orphan, "x").ok());
+  auto young = RemoveOrphanFiles(catalog_.get(), ident, 0);
+  ASSERT_TRUE(young.ok());
+  EXPECT_TRUE(young->empty());  // newer than the cutoff: maybe an in-flight commit's
+  auto orphans = RemoveOrphanFiles(catalog_.get(), ident, INT64_MAX);
+  ASSERT_TRUE(orphans.ok()) << orphans.status().ToString();
+  EXPECT_NE(std::find(orphans->begin(), orphans->end(), orphan), orphans->end());
+  EXPECT_EQ(ReadIds(store_.get(), t->metadata), expect);  // nothing live was removed
+}
+
+TEST_F(MaintenanceTest, RewriteConflictsWithConcurrentDeletesOfItsFiles) {
+  Create("rc");
+  TableIdent ident{{"db"}, "rc"};
+  auto t = catalog_->LoadTable(ident);
+  auto files = Write(t->metadata, 0, 10);
+  auto c = CommitChange(catalog_.get(), ident, SnapshotChange{.added_data = files});
+  ASSERT_TRUE(c.ok());
+  int64_t start = c->snapshot_id;
+  // A row delta lands after the rewrite read the table...
+  auto del = WritePositionDeletes(store_.get(), c->table.metadata, {{files[0].file_path, 3}}, {}, 0);
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_deletes = {*del}, .referenced_data_files = {files[0].file_path}}).ok());
+  // ...so a rewrite of that file from the earlier snapshot must fail, not resurrect row 3.
+  auto rewritten = Write(c->table.metadata, 0, 10);
+  auto r = CommitChange(catalog_.get(), ident,
+                        SnapshotChange{.operation = "replace", .added_data = rewritten, .removed = {files[0].file_path},
+                                       .data_sequence_number = 1, .validate_from_snapshot = start});
+  EXPECT_EQ(r.status().code(), StatusCode::kConditionFailed) << r.status().ToString();
 }
 
 }  // namespace
