@@ -24,6 +24,7 @@
 #include "iceberg/catalog.h"
 #include "iceberg/rest_catalog.h"
 #include "objstore/store.h"
+#include "cli/iceberg_tool.h"
 #include "cli/parquet_tool.h"
 #include "json/json.h"
 #include "storage/engine.h"
@@ -40,6 +41,7 @@ constexpr char kUsage[] =
     "                  [--warehouse DIR|file:///DIR]\n"
     "                  [--durability sync|async] [--threads N] [--log-level debug|info|warn|error]\n"
     "       floe parquet write --schema FILE --rows FILE --out FILE [options]  (floe parquet for help)\n"
+    "       floe iceberg COMMAND --catalog DIR [options]  (floe iceberg for help)\n"
     "       floe version\n";
 
 Status LoadConfigFile(const std::string& path, ServerConfig* c) {
@@ -227,6 +229,7 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "serve") return Serve(argc, argv);
     if (cmd == "parquet") return floe::cli::ParquetTool(argc, argv);
+    if (cmd == "iceberg") return floe::cli::IcebergTool(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::puts("floe 0.1.0");
       return 0;

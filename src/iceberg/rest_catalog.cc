@@ -409,6 +409,9 @@ class Handler {
     // path_: iceberg, v1, ...
     if (path_.size() < 2 || path_[0] != "iceberg" || path_[1] != "v1") return Error(404, "NotFoundException", "No such endpoint");
     std::vector<std::string> p(path_.begin() + 2, path_.end());
+    // /v1/{prefix}/...: clients configured with a warehouse name put it here; floe serves
+    // one warehouse and accepts any prefix.
+    if (p.size() >= 2 && p[0] != "config" && p[0] != "namespaces" && p[0] != "tables") p.erase(p.begin());
     if (p.size() == 1 && p[0] == "config") return Only("GET", [&] { return Config(); });
     if (p.size() == 2 && p[0] == "tables" && p[1] == "rename") return Only("POST", [&] { return Rename(); });
     if (p.empty() || p[0] != "namespaces") return Error(404, "NotFoundException", "No such endpoint");
