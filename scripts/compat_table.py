@@ -22,6 +22,28 @@ GSI = ("yes (HASH or HASH+RANGE keys of S, N, B; projections ALL, KEYS_ONLY, INC
        "ProvisionedThroughput under PROVISIONED billing; IndexStatus, IndexSizeBytes, ItemCount, IndexArn; "
        "DynamoDB's validation messages)")
 
+ICEBERG_REST = [
+    ("GET /v1/config", "yes"),
+    ("GET /v1/namespaces", "yes (parent, pageToken, pageSize)"),
+    ("POST /v1/namespaces", "yes"),
+    ("GET /v1/namespaces/{namespace}", "yes"),
+    ("HEAD /v1/namespaces/{namespace}", "yes"),
+    ("DELETE /v1/namespaces/{namespace}", "yes (409 when not empty)"),
+    ("POST /v1/namespaces/{namespace}/properties", "yes"),
+    ("GET /v1/namespaces/{namespace}/tables", "yes (pageToken, pageSize)"),
+    ("POST /v1/namespaces/{namespace}/tables", "yes (stage-create too; format-version 2 or 3)"),
+    ("GET /v1/namespaces/{namespace}/tables/{table}", "yes (snapshots=all; ETag not sent)"),
+    ("HEAD /v1/namespaces/{namespace}/tables/{table}", "yes"),
+    ("POST /v1/namespaces/{namespace}/tables/{table}", "yes (every requirement; updates listed in docs/formats/iceberg.md)"),
+    ("DELETE /v1/namespaces/{namespace}/tables/{table}", "yes (purgeRequested)"),
+    ("POST /v1/namespaces/{namespace}/register", "yes"),
+    ("POST /v1/namespaces/{namespace}/tables/{table}/metrics", "accepted, not stored"),
+    ("POST /v1/tables/rename", "yes"),
+    ("POST /v1/transactions/commit", "not yet (multi-table transactions)"),
+    ("views, plan/tasks endpoints, credentials", "not yet"),
+    ("OAuth2 (/v1/oauth/tokens)", "no: loopback needs no auth; elsewhere SigV4-signed requests"),
+]
+
 STATUS = {
     "CreateTable": {"AttributeDefinitions": "yes", "TableName": "yes", "KeySchema": "yes", "BillingMode": "yes",
                     "ProvisionedThroughput": "yes (1..40000 units)", "TableClass": "yes (recorded, described)",
@@ -215,6 +237,14 @@ def main():
     sm = json.load(open(STREAMS_MODEL))
     for op in sorted(sm["operations"]):
         out += supported(op, sm, STREAMS_STATUS[op])
+    out += ["## Iceberg REST Catalog API", "",
+            "Served at `/iceberg/v1/...` on the same port (Iceberg's rest-catalog-open-api.yaml).",
+            "Endpoints, requirements, updates, errors and what is not supported yet:",
+            "docs/formats/iceberg.md, section \"REST API\".", "",
+            "| endpoint | status |", "|---|---|"]
+    for endpoint, status in ICEBERG_REST:
+        out.append(f"| `{endpoint}` | {status} |")
+    out.append("")
     print("\n".join(out))
 
 

@@ -318,20 +318,6 @@ struct Rec {
   }
 };
 
-template <typename V>
-void ReadMap(const Rec& r, std::string_view name, std::map<int32_t, V>* out) {
-  const Datum* d = r.Get(name);
-  if (d == nullptr) return;
-  for (const Datum& kv : d->children()) {
-    if (kv.children().size() < 2) continue;
-    if constexpr (std::is_same_v<V, std::string>) {
-      (*out)[static_cast<int32_t>(kv.children()[0].as_int())] = kv.children()[1].bytes();
-    } else {
-      (*out)[static_cast<int32_t>(kv.children()[0].as_int())] = kv.children()[1].as_int();
-    }
-  }
-}
-
 void AddSummary(const Field& type, const parquet::Value& v, FieldSummary* s, std::optional<parquet::Value>* lo,
                 std::optional<parquet::Value>* hi) {
   if (v.is_null()) {
@@ -413,53 +399,111 @@ Result<EncodedManifest> EncodeManifest(const ManifestContext& ctx, int32_t conte
   return out;
 }
 
+namespace {
+
+int IndexOf(const Node& n, std::string_view name) {
+  for (size_t i = 0; i < n.fields.size(); ++i) {
+    if (n.fields[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// A record field by precomputed index; nullptr when absent or null.
+const Datum* At(const Datum& rec, int idx) {
+  if (idx < 0 || static_cast<size_t>(idx) >= rec.children().size()) return nullptr;
+  const Datum& d = rec.children()[static_cast<size_t>(idx)];
+  return d.is_null() ? nullptr : &d;
+}
+
+std::optional<int64_t> IntAt(const Datum& rec, int idx) {
+  const Datum* d = At(rec, idx);
+  if (d == nullptr || d->kind() != Datum::Kind::kInt) return std::nullopt;
+  return d->as_int();
+}
+
+template <typename V>
+void MapAt(const Datum& rec, int idx, std::map<int32_t, V>* out) {
+  const Datum* d = At(rec, idx);
+  if (d == nullptr) return;
+  for (const Datum& kv : d->children()) {
+    if (kv.children().size() < 2) continue;
+    auto hint = out->end();
+    if constexpr (std::is_same_v<V, std::string>) {
+      out->emplace_hint(hint, static_cast<int32_t>(kv.children()[0].as_int()), kv.children()[1].bytes());
+    } else {
+      out->emplace_hint(hint, static_cast<int32_t>(kv.children()[0].as_int()), kv.children()[1].as_int());
+    }
+  }
+}
+
+}  // namespace
+
 Result<ReadManifestResult> DecodeManifest(const std::string& bytes) {
   ASSIGN_OR_RETURN(avro::File file, avro::ReadFile(bytes));
   ReadManifestResult out;
   if (const std::string* s = file.Meta("partition-spec-id")) out.spec_id = std::atoi(s->c_str());
   if (const std::string* s = file.Meta("content")) out.content = *s == "deletes" ? 1 : 0;
+  // Field positions, found once per file (the writer's schema may order or omit fields).
+  const Node& es = file.schema;
+  const int i_status = IndexOf(es, "status"), i_snapshot = IndexOf(es, "snapshot_id"),
+            i_seq = IndexOf(es, "sequence_number"), i_fseq = IndexOf(es, "file_sequence_number"),
+            i_df = IndexOf(es, "data_file");
+  if (i_status < 0 || i_df < 0) return Status::Corruption("manifest entries without status or data_file");
+  const Node& ds = Unwrap(es.children[static_cast<size_t>(i_df)]);
+  const int d_content = IndexOf(ds, "content"), d_path = IndexOf(ds, "file_path"), d_format = IndexOf(ds, "file_format"),
+            d_partition = IndexOf(ds, "partition"), d_records = IndexOf(ds, "record_count"),
+            d_size = IndexOf(ds, "file_size_in_bytes"), d_col_sizes = IndexOf(ds, "column_sizes"),
+            d_values = IndexOf(ds, "value_counts"), d_nulls = IndexOf(ds, "null_value_counts"),
+            d_nans = IndexOf(ds, "nan_value_counts"), d_lower = IndexOf(ds, "lower_bounds"),
+            d_upper = IndexOf(ds, "upper_bounds"), d_splits = IndexOf(ds, "split_offsets"),
+            d_eq = IndexOf(ds, "equality_ids"), d_sort = IndexOf(ds, "sort_order_id"),
+            d_first_row = IndexOf(ds, "first_row_id"), d_ref = IndexOf(ds, "referenced_data_file"),
+            d_offset = IndexOf(ds, "content_offset"), d_csize = IndexOf(ds, "content_size_in_bytes");
+  static const Node kNoPartition;
+  const Node& ps = d_partition >= 0 ? Unwrap(ds.children[static_cast<size_t>(d_partition)]) : kNoPartition;
   out.entries.reserve(file.records.size());
   for (const Datum& rec : file.records) {
-    Rec r{&file.schema, &rec};
     ManifestEntry e;
-    int64_t status = r.Int("status").value_or(-1);
+    int64_t status = IntAt(rec, i_status).value_or(-1);
     if (status < 0 || status > 2) return Status::Corruption("manifest entry with status " + std::to_string(status));
     e.status = static_cast<EntryStatus>(status);
-    e.snapshot_id = r.Int("snapshot_id");
-    e.sequence_number = r.Int("sequence_number");
-    e.file_sequence_number = r.Int("file_sequence_number");
-    Rec f = r.Sub("data_file");
+    e.snapshot_id = IntAt(rec, i_snapshot);
+    e.sequence_number = IntAt(rec, i_seq);
+    e.file_sequence_number = IntAt(rec, i_fseq);
+    const Datum* f = At(rec, i_df);
+    if (f == nullptr) return Status::Corruption("manifest entry without a data file");
     DataFile& df = e.file;
-    int64_t content = f.Int("content").value_or(0);
+    int64_t content = IntAt(*f, d_content).value_or(0);
     if (content < 0 || content > 2) return Status::Corruption("data file with content " + std::to_string(content));
     df.content = static_cast<FileContent>(content);
-    df.file_path = f.Str("file_path");
+    if (const Datum* p = At(*f, d_path)) df.file_path = p->bytes();
     if (df.file_path.empty()) return Status::Corruption("data file without a path");
-    df.file_format = f.Str("file_format");
+    if (const Datum* p = At(*f, d_format)) df.file_format = p->bytes();
     df.spec_id = out.spec_id;
-    Rec p = f.Sub("partition");
-    for (size_t i = 0; i < p.datum->children().size() && i < p.schema->children.size(); ++i) {
-      df.partition.push_back(FromAvro(p.schema->children[i], p.datum->children()[i]));
+    if (const Datum* p = At(*f, d_partition)) {
+      for (size_t i = 0; i < p->children().size() && i < ps.children.size(); ++i) {
+        df.partition.push_back(FromAvro(ps.children[i], p->children()[i]));
+      }
     }
-    df.record_count = f.Int("record_count").value_or(0);
-    df.file_size_in_bytes = f.Int("file_size_in_bytes").value_or(0);
-    ReadMap(f, "column_sizes", &df.column_sizes);
-    ReadMap(f, "value_counts", &df.value_counts);
-    ReadMap(f, "null_value_counts", &df.null_value_counts);
-    ReadMap(f, "nan_value_counts", &df.nan_value_counts);
-    ReadMap(f, "lower_bounds", &df.lower_bounds);
-    ReadMap(f, "upper_bounds", &df.upper_bounds);
-    if (const Datum* so = f.Get("split_offsets")) {
+    df.record_count = IntAt(*f, d_records).value_or(0);
+    df.file_size_in_bytes = IntAt(*f, d_size).value_or(0);
+    MapAt(*f, d_col_sizes, &df.column_sizes);
+    MapAt(*f, d_values, &df.value_counts);
+    MapAt(*f, d_nulls, &df.null_value_counts);
+    MapAt(*f, d_nans, &df.nan_value_counts);
+    MapAt(*f, d_lower, &df.lower_bounds);
+    MapAt(*f, d_upper, &df.upper_bounds);
+    if (const Datum* so = At(*f, d_splits)) {
       for (const Datum& o : so->children()) df.split_offsets.push_back(o.as_int());
     }
-    if (const Datum* ids = f.Get("equality_ids")) {
+    if (const Datum* ids = At(*f, d_eq)) {
       for (const Datum& o : ids->children()) df.equality_ids.push_back(static_cast<int32_t>(o.as_int()));
     }
-    if (auto so = f.Int("sort_order_id")) df.sort_order_id = static_cast<int32_t>(*so);
-    df.first_row_id = f.Int("first_row_id");
-    if (const Datum* ref = f.Get("referenced_data_file")) df.referenced_data_file = ref->bytes();
-    df.content_offset = f.Int("content_offset");
-    df.content_size_in_bytes = f.Int("content_size_in_bytes");
+    if (auto so = IntAt(*f, d_sort)) df.sort_order_id = static_cast<int32_t>(*so);
+    df.first_row_id = IntAt(*f, d_first_row);
+    if (const Datum* ref = At(*f, d_ref)) df.referenced_data_file = ref->bytes();
+    df.content_offset = IntAt(*f, d_offset);
+    df.content_size_in_bytes = IntAt(*f, d_csize);
     out.entries.push_back(std::move(e));
   }
   return out;

@@ -525,9 +525,9 @@ Result<std::vector<ScanTask>> PlanScan(objstore::Store* store, const TableMetada
   std::vector<ScanTask> tasks;
   std::vector<const LiveFile*> global_eq, partition_deletes;
   std::unordered_map<std::string, std::vector<const LiveFile*>> by_target;
-  for (const LiveFile& f : live) {
+  for (LiveFile& f : live) {
     if (f.file.content == FileContent::kData) {
-      tasks.push_back(ScanTask{f, {}});
+      tasks.push_back(ScanTask{std::move(f), {}});  // data entries are not referenced below
       continue;
     }
     const PartitionSpec* spec = m.SpecById(f.file.spec_id);
