@@ -49,7 +49,7 @@ fuzz: bootstrap build/fuzz/expression_fuzzer
 	@rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* build/fuzz/corpus/
 	set -o pipefail; build/fuzz/expression_fuzzer -runs=$(FUZZ_RUNS) -timeout=10 -max_len=4200 -print_final_stats=1 build/fuzz/corpus 2>&1 | tail -12
 
-# Independent readers (DuckDB, hyparquet) from npm, pinned by tests/e2e/package-lock.json.
+# Independent readers (DuckDB, hyparquet, icebird, iceberg-js) from npm, pinned by tests/e2e/package-lock.json.
 # (`npm install`, not `npm ci`: the registry lacks some of DuckDB's optional builds for other
 # platforms, which `npm ci` insists on finding in the lock; the lock pins what is installed.)
 tests/e2e/node_modules/.installed: tests/e2e/package-lock.json tests/e2e/package.json
@@ -57,7 +57,7 @@ tests/e2e/node_modules/.installed: tests/e2e/package-lock.json tests/e2e/package
 	@touch $@
 
 e2e: build-debug tests/e2e/node_modules/.installed
-	cd tests/e2e && FLOE_BIN=$(CURDIR)/$(DEBUG_DIR)/floe node --test parquet.test.mjs random.test.mjs
+	cd tests/e2e && FLOE_BIN=$(CURDIR)/$(DEBUG_DIR)/floe node --test --test-concurrency=1 parquet.test.mjs random.test.mjs iceberg.test.mjs
 
 test: unit fuzz integration e2e
 

@@ -39,6 +39,7 @@ constexpr char kUsage[] =
     "  remove-orphans --table ns.name [--older-than-ms MS] [--dry-run]\n"
     "  files --table ns.name                       live data and delete files\n"
     "  plan --table ns.name                        scan tasks and planning time\n"
+    "  files|plan --metadata FILE                  the same from a metadata file, no catalog\n"
     "  The catalog lives in DIR (a floe storage directory); tables default to DIR/warehouse.\n"
     "  Each command prints its result as JSON.\n";
 
@@ -154,6 +155,40 @@ Result<std::vector<parquet::Value>> ReadRows(const std::string& path, const parq
     rows.push_back(std::move(*row));
   }
   return rows;
+}
+
+Status Plan(const std::string& cmd, objstore::Store* store, const iceberg::LoadedTable& t, json::Writer* w) {
+  {
+    auto start = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(std::vector<iceberg::ScanTask> tasks, iceberg::PlanScan(store, t.metadata));
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    w->StartObject();
+    w->Key("metadata-location");
+    w->String(t.metadata_location);
+    if (cmd == "plan") {
+      w->Key("planning-ms");
+      w->Double(ms);
+    }
+    w->Key("tasks");
+    w->StartArray();
+    for (const auto& task : tasks) {
+      w->StartObject();
+      w->Key("file");
+      w->String(task.data.file.file_path);
+      w->Key("records");
+      w->Int64(task.data.file.record_count);
+      w->Key("data-sequence-number");
+      w->Int64(task.data.data_sequence_number);
+      w->Key("deletes");
+      w->StartArray();
+      for (const auto& d : task.deletes) w->String(d.file.file_path);
+      w->EndArray();
+      w->EndObject();
+    }
+    w->EndArray();
+    w->EndObject();
+    return Status::Ok();
+  }
 }
 
 Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
@@ -322,37 +357,7 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
     w->EndObject();
     return Status::Ok();
   }
-  if (cmd == "files" || cmd == "plan") {
-    auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(std::vector<iceberg::ScanTask> tasks, iceberg::PlanScan(catalog->store(), t.metadata));
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    w->StartObject();
-    w->Key("metadata-location");
-    w->String(t.metadata_location);
-    if (cmd == "plan") {
-      w->Key("planning-ms");
-      w->Double(ms);
-    }
-    w->Key("tasks");
-    w->StartArray();
-    for (const auto& task : tasks) {
-      w->StartObject();
-      w->Key("file");
-      w->String(task.data.file.file_path);
-      w->Key("records");
-      w->Int64(task.data.file.record_count);
-      w->Key("data-sequence-number");
-      w->Int64(task.data.data_sequence_number);
-      w->Key("deletes");
-      w->StartArray();
-      for (const auto& d : task.deletes) w->String(d.file.file_path);
-      w->EndArray();
-      w->EndObject();
-    }
-    w->EndArray();
-    w->EndObject();
-    return Status::Ok();
-  }
+  if (cmd == "files" || cmd == "plan") return Plan(cmd, catalog->store(), t, w);
   return Status::InvalidArgument("unknown command " + cmd);
 }
 
@@ -365,6 +370,24 @@ int IcebergTool(int argc, char** argv) {
     return 2;
   }
   auto dir = args->flags.find("catalog");
+  if (args->flags.count("metadata") > 0 && (args->command == "files" || args->command == "plan")) {
+    auto store = objstore::NewLocalStore(false);
+    iceberg::LoadedTable t;
+    t.metadata_location = args->flags["metadata"];
+    if (!t.metadata_location.empty() && t.metadata_location[0] == '/') t.metadata_location = objstore::LocalLocation(t.metadata_location);
+    json::Writer w;
+    Status st = [&]() -> Status {
+      ASSIGN_OR_RETURN(std::string text, store->Read(t.metadata_location));
+      ASSIGN_OR_RETURN(t.metadata, iceberg::MetadataFromJson(text));
+      return Plan(args->command, store.get(), t, &w);
+    }();
+    if (!st.ok()) {
+      std::fprintf(stderr, "floe iceberg %s: %s\n", args->command.c_str(), st.ToString().c_str());
+      return 1;
+    }
+    std::puts(w.Take().c_str());
+    return 0;
+  }
   if (dir == args->flags.end()) {
     std::fprintf(stderr, "floe iceberg: --catalog DIR is required\n%s", kUsage);
     return 2;
