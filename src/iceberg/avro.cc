@@ -590,28 +590,34 @@ const std::string* File::Meta(std::string_view key) const {
   return nullptr;
 }
 
-Result<File> ReadFile(std::string_view d) {
+const std::string* Container::Meta(std::string_view key) const {
+  for (const auto& [k, v] : metadata) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+Result<Container> ReadContainer(std::string_view d) {
   if (d.size() < 4 + 16 || std::memcmp(d.data(), kMagic, 4) != 0) return Bad("not an Avro object container file");
   size_t pos = 4;
-  File file;
+  Container c;
   Node meta_schema;
   meta_schema.type = Type::kMap;
   meta_schema.children.push_back(Node::Primitive(Type::kBytes));
   Datum meta;
   RETURN_IF_ERROR(Decode(meta_schema, d, &pos, &meta));
   for (size_t i = 0; i + 1 < meta.children().size(); i += 2) {
-    file.metadata.emplace_back(meta.children()[i].bytes(), meta.children()[i + 1].bytes());
+    c.metadata.emplace_back(meta.children()[i].bytes(), meta.children()[i + 1].bytes());
   }
-  const std::string* schema_json = file.Meta("avro.schema");
+  const std::string* schema_json = c.Meta("avro.schema");
   if (schema_json == nullptr) return Bad("no avro.schema in the header");
-  ASSIGN_OR_RETURN(file.schema, SchemaFromJson(*schema_json));
-  const std::string* codec = file.Meta("avro.codec");
+  ASSIGN_OR_RETURN(c.schema, SchemaFromJson(*schema_json));
+  const std::string* codec = c.Meta("avro.codec");
   bool deflate = codec != nullptr && *codec == "deflate";
   if (codec != nullptr && !deflate && *codec != "null") return Bad("unsupported codec " + *codec);
   if (d.size() - pos < 16) return Bad("truncated header");
   std::string_view sync = d.substr(pos, 16);
   pos += 16;
-  std::string inflated;
   while (pos < d.size()) {
     int64_t count, size;
     if (!GetLong(d, &pos, &count) || !GetLong(d, &pos, &size) || count < 0 || size < 0 ||
@@ -622,17 +628,65 @@ Result<File> ReadFile(std::string_view d) {
     pos += static_cast<size_t>(size);
     if (d.substr(pos, 16) != sync) return Bad("sync marker mismatch");
     pos += 16;
+    std::string bytes;
     if (deflate) {
-      RETURN_IF_ERROR(Inflate(block, &inflated));
-      block = inflated;
+      RETURN_IF_ERROR(Inflate(block, &bytes));
+    } else {
+      bytes.assign(block);
     }
+    c.blocks.emplace_back(std::move(bytes), count);
+  }
+  return c;
+}
+
+Result<File> ReadFile(std::string_view d) {
+  ASSIGN_OR_RETURN(Container c, ReadContainer(d));
+  File file;
+  file.schema = std::move(c.schema);
+  file.metadata = std::move(c.metadata);
+  for (const auto& [bytes, count] : c.blocks) {
     size_t bpos = 0;
     for (int64_t i = 0; i < count; ++i) {
       file.records.emplace_back();
-      RETURN_IF_ERROR(Decode(file.schema, block, &bpos, &file.records.back()));
+      RETURN_IF_ERROR(Decode(file.schema, bytes, &bpos, &file.records.back()));
     }
   }
   return file;
+}
+
+bool Decoder::Long(int64_t* v) { return ok_ = ok_ && GetLong(d_, &pos_, v); }
+bool Decoder::Bytes(std::string* v) { return ok_ = ok_ && GetBytes(d_, &pos_, v); }
+bool Decoder::Bool(bool* v) {
+  if (!ok_ || pos_ >= d_.size()) return ok_ = false;
+  *v = d_[pos_++] != 0;
+  return true;
+}
+bool Decoder::Branch(const Node& u, const Node** branch) {
+  int64_t b;
+  if (!Long(&b) || b < 0 || static_cast<size_t>(b) >= u.children.size()) return ok_ = false;
+  *branch = &u.children[static_cast<size_t>(b)];
+  return true;
+}
+bool Decoder::BlockCount(int64_t* count) {
+  if (!Long(count)) return false;
+  if (*count < 0) {
+    int64_t bytes;
+    if (!Long(&bytes)) return false;
+    *count = -*count;
+  }
+  if (static_cast<uint64_t>(*count) > d_.size() - pos_ + 1) return ok_ = false;
+  return true;
+}
+Status Decoder::Read(const Node& n, Datum* out) {
+  if (!ok_) return Bad("truncated data");
+  Status st = DecodeDepth(n, d_, &pos_, out, 0);
+  if (!st.ok()) ok_ = false;
+  return st;
+}
+Status Decoder::Skip(const Node& n) {
+  // Skipping decodes into a scratch datum: simple, and only used for fields a caller ignores.
+  Datum scratch;
+  return Read(n, &scratch);
 }
 
 const Datum* FieldOf(const Node& schema, const Datum& record, std::string_view name) {

@@ -99,6 +99,40 @@ struct File {
 // Reads a whole object container file (codecs null and deflate). Errors: kCorruption.
 Result<File> ReadFile(std::string_view bytes);
 
+// The blocks of an object container file, decompressed, for callers that decode records
+// straight into their own structs with a Decoder (no Datum trees).
+struct Container {
+  Node schema;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::vector<std::pair<std::string, int64_t>> blocks;  // bytes and record count
+  const std::string* Meta(std::string_view key) const;
+};
+Result<Container> ReadContainer(std::string_view bytes);
+
+// Reads Avro's binary encoding from a buffer. Every method returns false (and the decoder
+// stays failed) on truncated or malformed data.
+class Decoder {
+ public:
+  explicit Decoder(std::string_view data) : d_(data) {}
+  bool Long(int64_t* v);
+  bool Bytes(std::string* v);
+  bool Bool(bool* v);
+  // A union's branch: *branch points at the chosen child of `u`.
+  bool Branch(const Node& u, const Node** branch);
+  // Reads the next array/map block header: *count items follow (0: the end).
+  bool BlockCount(int64_t* count);
+  // Decodes one datum (the generic path, for small parts such as partition tuples).
+  Status Read(const Node& n, Datum* out);
+  Status Skip(const Node& n);
+  bool done() const { return pos_ >= d_.size(); }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string_view d_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
 // Helpers for record datums: the field named `name` of a record of `schema`, or nullptr.
 const Datum* FieldOf(const Node& schema, const Datum& record, std::string_view name);
 

@@ -401,110 +401,218 @@ Result<EncodedManifest> EncodeManifest(const ManifestContext& ctx, int32_t conte
 
 namespace {
 
-int IndexOf(const Node& n, std::string_view name) {
-  for (size_t i = 0; i < n.fields.size(); ++i) {
-    if (n.fields[i].name == name) return static_cast<int>(i);
+// Manifest entries are decoded straight from Avro into ManifestEntry (no Datum trees):
+// planning after thousands of commits reads tens of thousands of entries. Fields are matched
+// by name once per file; unknown fields are skipped; a known field of an unexpected type is
+// corrupt.
+class EntryDecoder {
+ public:
+  explicit EntryDecoder(std::string_view block) : d_(block) {}
+  const Status& status() const { return st_; }
+
+  bool OptLong(const Node& n, std::optional<int64_t>* out, const char* what) {
+    const Node* t = &n;
+    if (n.type == Type::kUnion && !d_.Branch(n, &t)) return Fail(what);
+    if (t->type == Type::kNull) {
+      out->reset();
+      return true;
+    }
+    int64_t v;
+    if ((t->type != Type::kLong && t->type != Type::kInt) || !d_.Long(&v)) return Fail(what);
+    *out = v;
+    return true;
   }
-  return -1;
-}
 
-// A record field by precomputed index; nullptr when absent or null.
-const Datum* At(const Datum& rec, int idx) {
-  if (idx < 0 || static_cast<size_t>(idx) >= rec.children().size()) return nullptr;
-  const Datum& d = rec.children()[static_cast<size_t>(idx)];
-  return d.is_null() ? nullptr : &d;
-}
+  bool OptBytes(const Node& n, std::optional<std::string>* out, const char* what) {
+    const Node* t = &n;
+    if (n.type == Type::kUnion && !d_.Branch(n, &t)) return Fail(what);
+    if (t->type == Type::kNull) {
+      out->reset();
+      return true;
+    }
+    std::string v;
+    if ((t->type != Type::kString && t->type != Type::kBytes) || !d_.Bytes(&v)) return Fail(what);
+    *out = std::move(v);
+    return true;
+  }
 
-std::optional<int64_t> IntAt(const Datum& rec, int idx) {
-  const Datum* d = At(rec, idx);
-  if (d == nullptr || d->kind() != Datum::Kind::kInt) return std::nullopt;
-  return d->as_int();
-}
-
-template <typename V>
-void MapAt(const Datum& rec, int idx, std::map<int32_t, V>* out) {
-  const Datum* d = At(rec, idx);
-  if (d == nullptr) return;
-  for (const Datum& kv : d->children()) {
-    if (kv.children().size() < 2) continue;
-    auto hint = out->end();
-    if constexpr (std::is_same_v<V, std::string>) {
-      out->emplace_hint(hint, static_cast<int32_t>(kv.children()[0].as_int()), kv.children()[1].bytes());
-    } else {
-      out->emplace_hint(hint, static_cast<int32_t>(kv.children()[0].as_int()), kv.children()[1].as_int());
+  // Iceberg's map<int, V>: an array of {key, value} records, or null.
+  template <typename V>
+  bool IntMap(const Node& n, std::map<int32_t, V>* out, const char* what) {
+    const Node* t = &n;
+    if (n.type == Type::kUnion && !d_.Branch(n, &t)) return Fail(what);
+    if (t->type == Type::kNull) return true;
+    if (t->type != Type::kArray || t->children.empty() || t->children[0].type != Type::kRecord ||
+        t->children[0].fields.size() != 2 || t->children[0].fields[0].name != "key") {
+      return Fail(what);
+    }
+    for (;;) {
+      int64_t count;
+      if (!d_.BlockCount(&count)) return Fail(what);
+      if (count == 0) return true;
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t k;
+        if (!d_.Long(&k)) return Fail(what);
+        if constexpr (std::is_same_v<V, std::string>) {
+          std::string v;
+          if (!d_.Bytes(&v)) return Fail(what);
+          out->emplace_hint(out->end(), static_cast<int32_t>(k), std::move(v));
+        } else {
+          int64_t v;
+          if (!d_.Long(&v)) return Fail(what);
+          out->emplace_hint(out->end(), static_cast<int32_t>(k), v);
+        }
+      }
     }
   }
-}
+
+  template <typename T>
+  bool LongList(const Node& n, std::vector<T>* out, const char* what) {
+    const Node* t = &n;
+    if (n.type == Type::kUnion && !d_.Branch(n, &t)) return Fail(what);
+    if (t->type == Type::kNull) return true;
+    if (t->type != Type::kArray) return Fail(what);
+    for (;;) {
+      int64_t count;
+      if (!d_.BlockCount(&count)) return Fail(what);
+      if (count == 0) return true;
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t v;
+        if (!d_.Long(&v)) return Fail(what);
+        out->push_back(static_cast<T>(v));
+      }
+    }
+  }
+
+  bool Partition(const Node& n, std::vector<parquet::Value>* out) {
+    const Node* t = &n;
+    if (n.type == Type::kUnion && !d_.Branch(n, &t)) return Fail("partition");
+    if (t->type != Type::kRecord) return Fail("partition");
+    for (const Node& f : t->children) {
+      Datum v;
+      if (Status st = d_.Read(f, &v); !st.ok()) return Fail("partition");
+      out->push_back(FromAvro(f, v));
+    }
+    return true;
+  }
+
+  bool Skip(const Node& n) { return d_.Skip(n).ok() || Fail("a field"); }
+
+  bool DataFileRecord(const Node& n, DataFile* df) {
+    if (n.type != Type::kRecord) return Fail("data_file");
+    for (size_t i = 0; i < n.fields.size(); ++i) {
+      const std::string& name = n.fields[i].name;
+      const Node& t = n.children[i];
+      std::optional<int64_t> v;
+      std::optional<std::string> b;
+      bool ok = true;
+      if (name == "content") {
+        ok = OptLong(t, &v, "content");
+        if (ok && v && (*v < 0 || *v > 2)) return Fail("content");
+        df->content = static_cast<FileContent>(v.value_or(0));
+      } else if (name == "file_path") {
+        ok = OptBytes(t, &b, "file_path");
+        df->file_path = std::move(b).value_or("");
+      } else if (name == "file_format") {
+        ok = OptBytes(t, &b, "file_format");
+        df->file_format = std::move(b).value_or("");
+      } else if (name == "partition") {
+        ok = Partition(t, &df->partition);
+      } else if (name == "record_count") {
+        ok = OptLong(t, &v, "record_count");
+        df->record_count = v.value_or(0);
+      } else if (name == "file_size_in_bytes") {
+        ok = OptLong(t, &v, "file_size_in_bytes");
+        df->file_size_in_bytes = v.value_or(0);
+      } else if (name == "column_sizes") {
+        ok = IntMap(t, &df->column_sizes, "column_sizes");
+      } else if (name == "value_counts") {
+        ok = IntMap(t, &df->value_counts, "value_counts");
+      } else if (name == "null_value_counts") {
+        ok = IntMap(t, &df->null_value_counts, "null_value_counts");
+      } else if (name == "nan_value_counts") {
+        ok = IntMap(t, &df->nan_value_counts, "nan_value_counts");
+      } else if (name == "lower_bounds") {
+        ok = IntMap(t, &df->lower_bounds, "lower_bounds");
+      } else if (name == "upper_bounds") {
+        ok = IntMap(t, &df->upper_bounds, "upper_bounds");
+      } else if (name == "split_offsets") {
+        ok = LongList(t, &df->split_offsets, "split_offsets");
+      } else if (name == "equality_ids") {
+        ok = LongList(t, &df->equality_ids, "equality_ids");
+      } else if (name == "sort_order_id") {
+        ok = OptLong(t, &v, "sort_order_id");
+        if (v) df->sort_order_id = static_cast<int32_t>(*v);
+      } else if (name == "first_row_id") {
+        ok = OptLong(t, &df->first_row_id, "first_row_id");
+      } else if (name == "referenced_data_file") {
+        ok = OptBytes(t, &df->referenced_data_file, "referenced_data_file");
+      } else if (name == "content_offset") {
+        ok = OptLong(t, &df->content_offset, "content_offset");
+      } else if (name == "content_size_in_bytes") {
+        ok = OptLong(t, &df->content_size_in_bytes, "content_size_in_bytes");
+      } else {
+        ok = Skip(t);
+      }
+      if (!ok) return false;
+    }
+    if (df->file_path.empty()) return Fail("file_path (empty)");
+    return true;
+  }
+
+  bool Entry(const Node& n, ManifestEntry* e) {
+    bool has_file = false;
+    for (size_t i = 0; i < n.fields.size(); ++i) {
+      const std::string& name = n.fields[i].name;
+      const Node& t = n.children[i];
+      bool ok = true;
+      if (name == "status") {
+        std::optional<int64_t> v;
+        ok = OptLong(t, &v, "status");
+        if (ok && (!v || *v < 0 || *v > 2)) return Fail("status");
+        e->status = static_cast<EntryStatus>(v.value_or(0));
+      } else if (name == "snapshot_id") {
+        ok = OptLong(t, &e->snapshot_id, "snapshot_id");
+      } else if (name == "sequence_number") {
+        ok = OptLong(t, &e->sequence_number, "sequence_number");
+      } else if (name == "file_sequence_number") {
+        ok = OptLong(t, &e->file_sequence_number, "file_sequence_number");
+      } else if (name == "data_file") {
+        ok = DataFileRecord(t, &e->file);
+        has_file = true;
+      } else {
+        ok = Skip(t);
+      }
+      if (!ok) return false;
+    }
+    return has_file || Fail("data_file (missing)");
+  }
+
+ private:
+  bool Fail(const char* what) {
+    if (st_.ok()) st_ = Status::Corruption(std::string("manifest entry: bad or truncated ") + what);
+    return false;
+  }
+  avro::Decoder d_;
+  Status st_;
+};
 
 }  // namespace
 
 Result<ReadManifestResult> DecodeManifest(const std::string& bytes) {
-  ASSIGN_OR_RETURN(avro::File file, avro::ReadFile(bytes));
+  ASSIGN_OR_RETURN(avro::Container c, avro::ReadContainer(bytes));
   ReadManifestResult out;
-  if (const std::string* s = file.Meta("partition-spec-id")) out.spec_id = std::atoi(s->c_str());
-  if (const std::string* s = file.Meta("content")) out.content = *s == "deletes" ? 1 : 0;
-  // Field positions, found once per file (the writer's schema may order or omit fields).
-  const Node& es = file.schema;
-  const int i_status = IndexOf(es, "status"), i_snapshot = IndexOf(es, "snapshot_id"),
-            i_seq = IndexOf(es, "sequence_number"), i_fseq = IndexOf(es, "file_sequence_number"),
-            i_df = IndexOf(es, "data_file");
-  if (i_status < 0 || i_df < 0) return Status::Corruption("manifest entries without status or data_file");
-  const Node& ds = Unwrap(es.children[static_cast<size_t>(i_df)]);
-  const int d_content = IndexOf(ds, "content"), d_path = IndexOf(ds, "file_path"), d_format = IndexOf(ds, "file_format"),
-            d_partition = IndexOf(ds, "partition"), d_records = IndexOf(ds, "record_count"),
-            d_size = IndexOf(ds, "file_size_in_bytes"), d_col_sizes = IndexOf(ds, "column_sizes"),
-            d_values = IndexOf(ds, "value_counts"), d_nulls = IndexOf(ds, "null_value_counts"),
-            d_nans = IndexOf(ds, "nan_value_counts"), d_lower = IndexOf(ds, "lower_bounds"),
-            d_upper = IndexOf(ds, "upper_bounds"), d_splits = IndexOf(ds, "split_offsets"),
-            d_eq = IndexOf(ds, "equality_ids"), d_sort = IndexOf(ds, "sort_order_id"),
-            d_first_row = IndexOf(ds, "first_row_id"), d_ref = IndexOf(ds, "referenced_data_file"),
-            d_offset = IndexOf(ds, "content_offset"), d_csize = IndexOf(ds, "content_size_in_bytes");
-  static const Node kNoPartition;
-  const Node& ps = d_partition >= 0 ? Unwrap(ds.children[static_cast<size_t>(d_partition)]) : kNoPartition;
-  out.entries.reserve(file.records.size());
-  for (const Datum& rec : file.records) {
-    ManifestEntry e;
-    int64_t status = IntAt(rec, i_status).value_or(-1);
-    if (status < 0 || status > 2) return Status::Corruption("manifest entry with status " + std::to_string(status));
-    e.status = static_cast<EntryStatus>(status);
-    e.snapshot_id = IntAt(rec, i_snapshot);
-    e.sequence_number = IntAt(rec, i_seq);
-    e.file_sequence_number = IntAt(rec, i_fseq);
-    const Datum* f = At(rec, i_df);
-    if (f == nullptr) return Status::Corruption("manifest entry without a data file");
-    DataFile& df = e.file;
-    int64_t content = IntAt(*f, d_content).value_or(0);
-    if (content < 0 || content > 2) return Status::Corruption("data file with content " + std::to_string(content));
-    df.content = static_cast<FileContent>(content);
-    if (const Datum* p = At(*f, d_path)) df.file_path = p->bytes();
-    if (df.file_path.empty()) return Status::Corruption("data file without a path");
-    if (const Datum* p = At(*f, d_format)) df.file_format = p->bytes();
-    df.spec_id = out.spec_id;
-    if (const Datum* p = At(*f, d_partition)) {
-      for (size_t i = 0; i < p->children().size() && i < ps.children.size(); ++i) {
-        df.partition.push_back(FromAvro(ps.children[i], p->children()[i]));
-      }
+  if (const std::string* s = c.Meta("partition-spec-id")) out.spec_id = std::atoi(s->c_str());
+  if (const std::string* s = c.Meta("content")) out.content = *s == "deletes" ? 1 : 0;
+  if (c.schema.type != Type::kRecord) return Status::Corruption("manifest entries are not records");
+  for (const auto& [block, count] : c.blocks) {
+    EntryDecoder dec(block);
+    for (int64_t i = 0; i < count; ++i) {
+      ManifestEntry e;
+      if (!dec.Entry(c.schema, &e)) return dec.status();
+      e.file.spec_id = out.spec_id;
+      out.entries.push_back(std::move(e));
     }
-    df.record_count = IntAt(*f, d_records).value_or(0);
-    df.file_size_in_bytes = IntAt(*f, d_size).value_or(0);
-    MapAt(*f, d_col_sizes, &df.column_sizes);
-    MapAt(*f, d_values, &df.value_counts);
-    MapAt(*f, d_nulls, &df.null_value_counts);
-    MapAt(*f, d_nans, &df.nan_value_counts);
-    MapAt(*f, d_lower, &df.lower_bounds);
-    MapAt(*f, d_upper, &df.upper_bounds);
-    if (const Datum* so = At(*f, d_splits)) {
-      for (const Datum& o : so->children()) df.split_offsets.push_back(o.as_int());
-    }
-    if (const Datum* ids = At(*f, d_eq)) {
-      for (const Datum& o : ids->children()) df.equality_ids.push_back(static_cast<int32_t>(o.as_int()));
-    }
-    if (auto so = IntAt(*f, d_sort)) df.sort_order_id = static_cast<int32_t>(*so);
-    df.first_row_id = IntAt(*f, d_first_row);
-    if (const Datum* ref = At(*f, d_ref)) df.referenced_data_file = ref->bytes();
-    df.content_offset = IntAt(*f, d_offset);
-    df.content_size_in_bytes = IntAt(*f, d_csize);
-    out.entries.push_back(std::move(e));
   }
   return out;
 }

@@ -553,3 +553,37 @@ TEST_F(MaintenanceTest, RewriteConflictsWithConcurrentDeletesOfItsFiles) {
 
 }  // namespace
 }  // namespace floe::iceberg
+
+namespace floe::iceberg {
+namespace {
+
+TEST_F(TableTest, CorruptManifestsAreErrorsNotCrashes) {
+  Create("corrupt", R"({"fields": [{"name": "id_bucket", "transform": "bucket[4]", "source-id": 1}]})");
+  TableIdent ident{{"db"}, "corrupt"};
+  auto t = catalog_->LoadTable(ident);
+  auto c = CommitChange(catalog_.get(), ident, SnapshotChange{.added_data = Write(t->metadata, 0, 50)});
+  ASSERT_TRUE(c.ok());
+  std::string list_bytes = *store_->Read(c->table.metadata.CurrentSnapshot()->manifest_list);
+  auto list = DecodeManifestList(list_bytes);
+  ASSERT_TRUE(list.ok());
+  std::string manifest = *store_->Read((*list)[0].manifest_path);
+  auto good = DecodeManifest(manifest);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->entries.size(), 4u);
+  int errors = 0;
+  for (const std::string* bytes : {&manifest, &list_bytes}) {
+    for (size_t i = 0; i < bytes->size(); i += 3) {
+      std::string bad = *bytes;
+      bad[i] = static_cast<char>(bad[i] ^ 0xA5);
+      errors += !DecodeManifest(bad).ok();
+      errors += !DecodeManifestList(bad).ok();
+    }
+    for (size_t cut = 0; cut < bytes->size(); cut += 17) {
+      errors += !DecodeManifest(bytes->substr(0, cut)).ok();
+    }
+  }
+  EXPECT_GT(errors, 0);
+}
+
+}  // namespace
+}  // namespace floe::iceberg
