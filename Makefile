@@ -66,6 +66,7 @@ bench: build
 	bench/run_stream_bench.sh
 	bench/run_index_bench.sh
 	bench/run_parquet_bench.sh
+	bench/run_iceberg_bench.sh
 
 clean:
 	rm -rf build
