@@ -263,12 +263,7 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
     if (pos_path == a.flags.end()) return Status::InvalidArgument("--positions is required");
     ASSIGN_OR_RETURN(std::string text, ReadText(pos_path->second));
     ASSIGN_OR_RETURN(std::vector<iceberg::LiveFile> live, iceberg::LiveFiles(catalog->store(), t.metadata));
-    std::map<std::string, const iceberg::LiveFile*> data;
-    for (const auto& f : live) {
-      if (f.file.content == iceberg::FileContent::kData) data[f.file.file_path] = &f;
-    }
-    // One delete file per target data file (referenced_data_file set: readers find it fast).
-    std::map<std::string, std::vector<iceberg::PositionDelete>> by_file;
+    std::map<std::string, std::vector<int64_t>> by_file;
     std::istringstream in(text);
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
@@ -280,20 +275,10 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
       if (fp == nullptr || !fp->is_string() || pos == nullptr || !pos->AsInt64(&p) || p < 0) {
         return Status::InvalidArgument("line " + std::to_string(n) + ": needs {\"file_path\": string, \"pos\": non-negative integer}");
       }
-      auto target = data.find(fp->str());
-      if (target == data.end()) return Status::InvalidArgument("line " + std::to_string(n) + ": " + fp->str() + " is not a live data file");
-      if (p >= target->second->file.record_count) return Status::InvalidArgument("line " + std::to_string(n) + ": position past the file's rows");
-      by_file[fp->str()].push_back({fp->str(), p});
+      by_file[fp->str()].push_back(p);
     }
-    iceberg::SnapshotChange change;
-    for (auto& [path, dels] : by_file) {
-      const iceberg::DataFile& target = data[path]->file;
-      ASSIGN_OR_RETURN(iceberg::DataFile df, iceberg::WritePositionDeletes(catalog->store(), t.metadata, std::move(dels),
-                                                                           target.partition, target.spec_id));
-      change.added_deletes.push_back(std::move(df));
-      change.referenced_data_files.push_back(path);
-    }
-    if (change.added_deletes.empty()) return Status::InvalidArgument("no positions to delete");
+    // Position delete files (format version 2) or deletion vectors (3).
+    ASSIGN_OR_RETURN(iceberg::SnapshotChange change, iceberg::DeleteRowsChange(catalog->store(), t.metadata, live, std::move(by_file)));
     auto r = iceberg::CommitChange(catalog, ident, change);
     if (!r.ok()) {
       for (const auto& f : change.added_deletes) (void)catalog->store()->Delete(f.file_path);

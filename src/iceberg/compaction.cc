@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "iceberg/data_files.h"
+#include "iceberg/puffin.h"
 #include "objstore/store.h"
 #include "parquet/reader.h"
 
@@ -79,19 +80,16 @@ Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const TableMetad
   std::vector<bool> gone(rows.size(), false);
   const parquet::Schema& file_schema = reader->schema();
   for (const LiveFile& d : task.deletes) {
-    if (d.file.file_format != "PARQUET") return Status::InvalidArgument("delete file format " + d.file.file_format + " is not supported by compaction");
-    ASSIGN_OR_RETURN(std::string dbytes, store->Read(d.file.file_path));
-    ASSIGN_OR_RETURN(auto dreader, parquet::Reader::Open(std::move(dbytes)));
-    ASSIGN_OR_RETURN(std::vector<Value> drows, dreader->ReadAll());
     if (d.file.content == FileContent::kPositionDeletes) {
-      int path_i = TopLevel(dreader->schema(), kDeleteFilePathId), pos_i = TopLevel(dreader->schema(), kDeletePosId);
-      if (path_i < 0 || pos_i < 0) return Status::Corruption("position delete file without file_path and pos");
-      for (const Value& r : drows) {
-        if (r.children()[path_i].bytes() != task.data.file.file_path) continue;
-        int64_t pos = r.children()[pos_i].as_int();
+      ASSIGN_OR_RETURN(std::vector<int64_t> positions, ReadPositions(store, d.file, task.data.file.file_path));
+      for (int64_t pos : positions) {
         if (pos >= 0 && static_cast<size_t>(pos) < gone.size()) gone[static_cast<size_t>(pos)] = true;
       }
     } else {
+      if (d.file.file_format != "PARQUET") return Status::InvalidArgument("equality delete format " + d.file.file_format + " is not supported");
+      ASSIGN_OR_RETURN(std::string dbytes, store->Read(d.file.file_path));
+      ASSIGN_OR_RETURN(auto dreader, parquet::Reader::Open(std::move(dbytes)));
+      ASSIGN_OR_RETURN(std::vector<Value> drows, dreader->ReadAll());
       // Equality deletes: a row goes when it equals a delete row on every equality field
       // (top-level fields; null equals null).
       std::vector<std::pair<int, int>> cols;  // (data index, delete index)

@@ -5,6 +5,7 @@
 
 #include "common/random.h"
 #include "iceberg/partition.h"
+#include "iceberg/puffin.h"
 #include "json/json.h"
 #include "objstore/store.h"
 
@@ -185,6 +186,54 @@ Result<DataFile> WritePositionDeletes(objstore::Store* store, const TableMetadat
   df.upper_bounds[kDeleteFilePathId] = deletes.back().file_path;
   if (deletes.front().file_path == deletes.back().file_path) df.referenced_data_file = deletes.front().file_path;
   return df;
+}
+
+Result<SnapshotChange> DeleteRowsChange(objstore::Store* store, const TableMetadata& table,
+                                        const std::vector<LiveFile>& live,
+                                        std::map<std::string, std::vector<int64_t>> positions) {
+  std::map<std::string, const LiveFile*> data;
+  std::map<std::string, std::vector<const LiveFile*>> scoped;  // file-scoped deletes by target
+  for (const LiveFile& f : live) {
+    if (f.file.content == FileContent::kData) {
+      data[f.file.file_path] = &f;
+    } else if (f.file.content == FileContent::kPositionDeletes && f.file.referenced_data_file) {
+      scoped[*f.file.referenced_data_file].push_back(&f);
+    }
+  }
+  SnapshotChange change;
+  std::vector<DeletionVectorInput> dvs;
+  for (auto& [path, pos] : positions) {
+    auto it = data.find(path);
+    if (it == data.end()) return Status::InvalidArgument(path + " is not a live data file");
+    const DataFile& target = it->second->file;
+    for (int64_t p : pos) {
+      if (p < 0 || p >= target.record_count) {
+        return Status::InvalidArgument("position " + std::to_string(p) + " is outside " + path + "'s " +
+                                       std::to_string(target.record_count) + " rows");
+      }
+    }
+    change.referenced_data_files.push_back(path);
+    if (table.format_version < 3) {
+      std::vector<PositionDelete> dels;
+      for (int64_t p : pos) dels.push_back({path, p});
+      ASSIGN_OR_RETURN(DataFile df, WritePositionDeletes(store, table, std::move(dels), target.partition, target.spec_id));
+      change.added_deletes.push_back(std::move(df));
+      continue;
+    }
+    // One vector per data file: fold in what earlier deletes of this file hold.
+    for (const LiveFile* prev : scoped[path]) {
+      ASSIGN_OR_RETURN(std::vector<int64_t> old, ReadPositions(store, prev->file, path));
+      pos.insert(pos.end(), old.begin(), old.end());
+      change.removed.push_back(prev->file.file_path);
+    }
+    dvs.push_back(DeletionVectorInput{path, target.partition, target.spec_id, std::move(pos)});
+  }
+  if (!dvs.empty()) {
+    ASSIGN_OR_RETURN(std::vector<DataFile> written, WriteDeletionVectors(store, table, std::move(dvs)));
+    for (auto& f : written) change.added_deletes.push_back(std::move(f));
+  }
+  if (change.added_deletes.empty()) return Status::InvalidArgument("no positions to delete");
+  return change;
 }
 
 }  // namespace floe::iceberg

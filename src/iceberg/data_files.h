@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "iceberg/manifest.h"
 #include "iceberg/metadata.h"
+#include "iceberg/table.h"
 #include "parquet/value.h"
 #include "parquet/writer.h"
 
@@ -77,5 +78,14 @@ struct PositionDelete {
 Result<DataFile> WritePositionDeletes(objstore::Store* store, const TableMetadata& table,
                                       std::vector<PositionDelete> deletes, std::vector<parquet::Value> partition,
                                       int32_t spec_id);
+
+// The change that deletes rows, given as positions per live data file of the table's current
+// snapshot: position delete files in format version 2 (one per data file), deletion vectors in
+// format version 3, each merged with the data file's previous deletion vector or file-scoped
+// delete file, which the change removes. `live` is LiveFiles() of the snapshot the positions
+// refer to. Errors: kInvalidArgument for an unknown data file or a position past its rows.
+Result<SnapshotChange> DeleteRowsChange(objstore::Store* store, const TableMetadata& table,
+                                        const std::vector<LiveFile>& live,
+                                        std::map<std::string, std::vector<int64_t>> positions);
 
 }  // namespace floe::iceberg

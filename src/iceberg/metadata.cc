@@ -467,7 +467,7 @@ Status TableMetadata::SetDefaultSortOrder(int32_t id) {
 
 Status TableMetadata::AddSnapshot(Snapshot s) {
   if (SnapshotById(s.snapshot_id) != nullptr) return Bad("snapshot " + std::to_string(s.snapshot_id) + " already exists");
-  if (format_version >= 2 && s.sequence_number <= last_sequence_number && s.parent_id) {
+  if (format_version >= 2 && s.sequence_number <= last_sequence_number) {
     return Bad("snapshot sequence number " + std::to_string(s.sequence_number) + " is not above the table's last " +
                std::to_string(last_sequence_number));
   }

@@ -349,6 +349,20 @@ class Committer {
         if (live.count(p) == 0) return Status::ConditionFailed("data file " + p + " was removed by a concurrent commit");
       }
       RETURN_IF_ERROR(ValidateNoNewDeletes(bm, read, removed_files));
+      // Format version 3: at most one deletion vector per data file.
+      std::unordered_set<std::string> dv_targets;
+      for (const DataFile& f : change_.added_deletes) {
+        if (f.file_format == "PUFFIN" && f.referenced_data_file) dv_targets.insert(*f.referenced_data_file);
+      }
+      for (size_t i = 0; i < read.size() && !dv_targets.empty(); ++i) {
+        for (const ManifestEntry& e : read[i].entries) {
+          if (e.status == EntryStatus::kDeleted || e.file.file_format != "PUFFIN" || !e.file.referenced_data_file) continue;
+          if (dv_targets.count(*e.file.referenced_data_file) > 0 && removed.count(e.file.file_path) == 0) {
+            return Status::ConditionFailed("a deletion vector for " + *e.file.referenced_data_file +
+                                           " was committed concurrently");
+          }
+        }
+      }
     }
 
     std::vector<ManifestFile> list;

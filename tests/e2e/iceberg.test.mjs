@@ -214,6 +214,66 @@ test('icebird reads the table after appends, position deletes and compaction; Du
   assert.equal(read.metadata.snapshots.length, 1)
 })
 
+test('format version 3: deletion vectors, row lineage, compaction; icebird and Apache Avro read the result', async () => {
+  const rand = rng(Number(process.env.FLOE_RANDOM_SEED ?? 42))
+  const dir = tempDir('floe-iceberg-v3-')
+  fs.writeFileSync(path.join(dir, 'schema.json'), JSON.stringify(schema))
+  floe(['create-namespace', '--catalog', dir, '--namespace', 'shop'])
+  floe(['create', '--catalog', dir, '--table', 'shop.v3', '--schema', path.join(dir, 'schema.json'), '--format-version', '3'])
+  const expected = new Map()
+  for (let commit = 0; commit < 3; commit++) {
+    const rows = Array.from({ length: 40 }, (_, k) => makeRow(commit * 40 + k, rand))
+    for (const r of rows) expected.set(r.id, r)
+    floe(['append', '--catalog', dir, '--table', 'shop.v3', '--rows', '-'], rows.map((r) => JSON.stringify(r)).join('\n') + '\n')
+  }
+  let read = await icebirdRows(dir, 'shop.v3')
+  assert.equal(read.metadata['format-version'], 3)
+  assert.equal(read.metadata['next-row-id'], 120)
+  // Two deletes of the same file: the second vector folds in the first and replaces it.
+  const first = read.files.tasks[0].file
+  const rows0 = await hyparquetRows(fileURLToPath(first))
+  for (const batch of [[0, 5], [6]]) {
+    floe(['delete', '--catalog', dir, '--table', 'shop.v3', '--positions', '-'],
+      batch.map((pos) => JSON.stringify({ file_path: first, pos })).join('\n') + '\n')
+    for (const pos of batch) expected.delete(Number(rows0[pos].id))
+  }
+  const files = floe(['files', '--catalog', dir, '--table', 'shop.v3'])
+  const withDv = files.tasks.find((t) => t.file === first)
+  assert.equal(withDv.deletes.length, 1)
+  assert.match(withDv.deletes[0], /-dv\.puffin$/)
+  const puffin = fs.readFileSync(fileURLToPath(withDv.deletes[0]))
+  assert.equal(puffin.subarray(0, 4).toString(), 'PFA1')
+  assert.equal(puffin.subarray(puffin.length - 4).toString(), 'PFA1')
+  const footerSize = puffin.readUInt32LE(puffin.length - 12)
+  const footer = JSON.parse(puffin.subarray(puffin.length - 12 - footerSize, puffin.length - 12).toString())
+  assert.equal(footer.blobs[0].type, 'deletion-vector-v1')
+  assert.equal(footer.blobs[0].properties['referenced-data-file'], first)
+  assert.equal(footer.blobs[0].properties.cardinality, '3')
+
+  floe(['compact', '--catalog', dir, '--table', 'shop.v3', '--min-input-files', '2', '--delete-ratio', '0'])
+  read = await icebirdRows(dir, 'shop.v3')
+  assert.deepEqual(read.rows, [...expected.values()].map(normal).sort((a, b) => a.id - b.id))
+  const metaDir = path.join(fileURLToPath(read.metadata.location), 'metadata')
+  const avro = avroCheck(fs.readdirSync(metaDir).filter((f) => f.endsWith('.avro')).map((f) => path.join(metaDir, f)))
+  let dvEntries = 0
+  for (const [file, info] of Object.entries(avro)) {
+    assert.equal(info.metadata['format-version'], '3', file)
+    if (path.basename(file).startsWith('snap-')) {
+      assert.equal(info.field_ids.first_row_id, 520)
+    } else {
+      assert.equal(info.field_ids.content_offset, 144)
+      for (const e of info.records) {
+        if (e.data_file.file_format === 'PUFFIN') {
+          dvEntries++
+          assert.equal(e.data_file.referenced_data_file, first)
+          assert.ok(e.data_file.content_offset >= 4 && e.data_file.content_size_in_bytes > 0)
+        }
+      }
+    }
+  }
+  assert.ok(dvEntries >= 2, 'deletion vector entries in the manifests')
+})
+
 async function freePort () {
   return new Promise((resolve) => {
     const s = net.createServer()

@@ -15,6 +15,7 @@
 #include "iceberg/data_files.h"
 #include "iceberg/manifest.h"
 #include "iceberg/partition.h"
+#include "iceberg/puffin.h"
 #include "iceberg/table.h"
 #include "json/json.h"
 #include "objstore/store.h"
@@ -583,6 +584,90 @@ TEST_F(TableTest, CorruptManifestsAreErrorsNotCrashes) {
     }
   }
   EXPECT_GT(errors, 0);
+}
+
+}  // namespace
+}  // namespace floe::iceberg
+
+namespace floe::iceberg {
+namespace {
+
+TEST(DeletionVector, GoldenBytesAndRoundTrips) {
+  // Positions {1, 3}: big-endian length 0x24 (magic 4 + bitmap 32), magic, one 32-bit bitmap
+  // (count 1, key 0), Roaring without runs (cookie 12346, 1 container: key 0, cardinality-1
+  // 1, offset 16), the array container (1, 3), then the big-endian CRC-32 of magic+bitmap.
+  std::string blob = EncodeDeletionVector({1, 3});
+  std::string body = HexEncode(blob.substr(0, blob.size() - 4));
+  EXPECT_EQ(body,
+            "00000024" "d1d33964"
+            "0100000000000000" "00000000"
+            "3a300000" "01000000" "0000" "0100" "10000000" "0100" "0300");
+  auto back = DecodeDeletionVector(blob);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, (std::vector<int64_t>{1, 3}));
+
+  // A bitmap container (more than 4096 values under one key), several keys, positions past 2^32.
+  std::vector<int64_t> many;
+  for (int64_t i = 0; i < 70000; i += 3) many.push_back(i);
+  for (int64_t i = 0; i < 5000; ++i) many.push_back(200000 + i);
+  many.push_back((int64_t{5} << 32) + 7);
+  back = DecodeDeletionVector(EncodeDeletionVector(many));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, many);
+
+  std::string bad = blob;
+  bad[10] ^= 1;
+  EXPECT_FALSE(DecodeDeletionVector(bad).ok());  // checksum
+  EXPECT_FALSE(DecodeDeletionVector(blob.substr(0, blob.size() - 1)).ok());
+}
+
+TEST_F(TableTest, FormatVersion3WritesDeletionVectorsAndCompactsThem) {
+  CreateTableRequest req;
+  req.name = "v3";
+  req.schema.fields.fields = {parquet::Primitive(1, "id", TypeId::kLong, true), parquet::Primitive(2, "name", TypeId::kString)};
+  req.format_version = 3;
+  auto t = catalog_->CreateTable({"db"}, req);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  TableIdent ident{{"db"}, "v3"};
+  auto files = Write(t->metadata, 0, 100);
+  auto c = CommitChange(catalog_.get(), ident, SnapshotChange{.added_data = files});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->table.metadata.next_row_id, 100);
+  EXPECT_EQ(*c->table.metadata.CurrentSnapshot()->first_row_id, 0);
+
+  auto live = LiveFiles(store_.get(), c->table.metadata);
+  auto change = DeleteRowsChange(store_.get(), c->table.metadata, *live, {{files[0].file_path, {5, 6}}});
+  ASSERT_TRUE(change.ok()) << change.status().ToString();
+  ASSERT_EQ(change->added_deletes.size(), 1u);
+  EXPECT_EQ(change->added_deletes[0].file_format, "PUFFIN");
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, *change).ok());
+
+  // A second delete of the same file folds the first vector in and replaces it.
+  t = catalog_->LoadTable(ident);
+  live = LiveFiles(store_.get(), t->metadata);
+  change = DeleteRowsChange(store_.get(), t->metadata, *live, {{files[0].file_path, {7}}});
+  ASSERT_TRUE(change.ok());
+  EXPECT_EQ(change->removed.size(), 1u);
+  auto merged = ReadDeletionVector(store_.get(), change->added_deletes[0]);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(*merged, (std::vector<int64_t>{5, 6, 7}));
+  // A concurrent vector for the same file (committed from the same base) is refused.
+  auto rival = DeleteRowsChange(store_.get(), t->metadata, *live, {{files[0].file_path, {9}}});
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, *change).ok());
+  auto lost = CommitChange(catalog_.get(), ident, *rival);
+  EXPECT_EQ(lost.status().code(), StatusCode::kConditionFailed) << lost.status().ToString();
+
+  t = catalog_->LoadTable(ident);
+  auto tasks = PlanScan(store_.get(), t->metadata);
+  ASSERT_EQ(tasks->size(), 1u);
+  ASSERT_EQ((*tasks)[0].deletes.size(), 1u);
+  auto rows = ReadLiveRows(store_.get(), t->metadata, (*tasks)[0], t->metadata.CurrentSchema()->fields);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 97u);
+  auto r = Compact(catalog_.get(), ident, CompactOptions{.delete_ratio = 0});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->dropped_rows, 3);
+  EXPECT_EQ(r->removed_delete_files, 1);
 }
 
 }  // namespace
