@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/parquet_tool.h"
 #include "common/clock.h"
 #include "iceberg/catalog.h"
 #include "iceberg/compaction.h"
@@ -71,20 +72,8 @@ Result<Args> Parse(int argc, char** argv) {
   return a;
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  std::stringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::InvalidArgument("cannot read " + path);
-    ss << in.rdbuf();
-  }
-  return ss.str();
-}
-
 Result<json::Value> ReadJson(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  ASSIGN_OR_RETURN(std::string text, ReadInput(path));
   auto v = json::Parse(text);
   if (!v.ok()) return Status::InvalidArgument(path + ": " + v.status().message());
   return v;
@@ -142,7 +131,7 @@ void CommitJson(json::Writer* w, const iceberg::CommitResult& r) {
 
 // Reads JSON lines into rows of the schema; errors name the line.
 Result<std::vector<parquet::Value>> ReadRows(const std::string& path, const parquet::Schema& schema) {
-  ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  ASSIGN_OR_RETURN(std::string text, ReadInput(path));
   std::vector<parquet::Value> rows;
   std::istringstream in(text);
   std::string line;
@@ -261,7 +250,7 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
   if (cmd == "delete") {
     auto pos_path = a.flags.find("positions");
     if (pos_path == a.flags.end()) return Status::InvalidArgument("--positions is required");
-    ASSIGN_OR_RETURN(std::string text, ReadText(pos_path->second));
+    ASSIGN_OR_RETURN(std::string text, ReadInput(pos_path->second));
     ASSIGN_OR_RETURN(std::vector<iceberg::LiveFile> live, iceberg::LiveFiles(catalog->store(), t.metadata));
     std::map<std::string, std::vector<int64_t>> by_file;
     std::istringstream in(text);

@@ -24,18 +24,6 @@ constexpr char kParquetUsage[] =
     "  The schema is Iceberg schema JSON; rows are JSON objects, one per line.\n"
     "  Prints the file's metrics (what an Iceberg data_file entry needs) as JSON.\n";
 
-Result<std::string> ReadAll(const std::string& path) {
-  std::stringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::InvalidArgument("cannot read " + path);
-    ss << in.rdbuf();
-  }
-  return ss.str();
-}
-
 Result<size_t> Size(const char* flag, const std::string& v) {
   char* end = nullptr;
   unsigned long long x = std::strtoull(v.c_str(), &end, 10);
@@ -96,10 +84,10 @@ Status Write(int argc, char** argv) {
   if (schema_path.empty() || rows_path.empty() || out_path.empty()) {
     return Status::InvalidArgument("--schema, --rows and --out are required");
   }
-  ASSIGN_OR_RETURN(std::string schema_text, ReadAll(schema_path));
+  ASSIGN_OR_RETURN(std::string schema_text, ReadInput(schema_path));
   ASSIGN_OR_RETURN(json::Value schema_doc, json::Parse(schema_text));
   ASSIGN_OR_RETURN(parquet::Schema schema, parquet::SchemaFromJson(schema_doc));
-  ASSIGN_OR_RETURN(std::string rows, ReadAll(rows_path));
+  ASSIGN_OR_RETURN(std::string rows, ReadInput(rows_path));
   parquet::FileMetrics metrics;
 
   // Written beside the target and renamed on success: a failed write leaves no file behind.
@@ -197,6 +185,18 @@ int ParquetTool(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+Result<std::string> ReadInput(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::InvalidArgument("cannot read " + path);
+    ss << in.rdbuf();
+  }
+  return ss.str();
 }
 
 }  // namespace floe::cli

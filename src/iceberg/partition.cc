@@ -64,11 +64,6 @@ std::string LittleEndian(T v) {
   return out;
 }
 
-int64_t LongHashInput(const Field& type, const Value& v) {
-  (void)type;
-  return v.as_int();
-}
-
 size_t Utf8Prefix(std::string_view s, size_t code_points) {
   size_t i = 0, n = 0;
   while (i < s.size() && n < code_points) {
@@ -161,7 +156,7 @@ int32_t BucketHash(const Field& type, const Value& v) {
     case TypeId::kTime:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
-      return Murmur3(LittleEndian<int64_t>(LongHashInput(type, v)));
+      return Murmur3(LittleEndian<int64_t>(v.as_int()));
     case TypeId::kDecimal:
       return Murmur3(DecimalBytesOf(v.as_decimal()));
     case TypeId::kFloat:

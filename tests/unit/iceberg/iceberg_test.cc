@@ -672,3 +672,54 @@ TEST_F(TableTest, FormatVersion3WritesDeletionVectorsAndCompactsThem) {
 
 }  // namespace
 }  // namespace floe::iceberg
+
+namespace floe::iceberg {
+namespace {
+
+// Equality delete files written by another engine: planning applies them to older data only,
+// and compaction (ReadLiveRows) drops the rows they match.
+TEST_F(TableTest, EqualityDeletesFromOtherWritersApplyToOlderData) {
+  Create("eq");
+  TableIdent ident{{"db"}, "eq"};
+  auto t = catalog_->LoadTable(ident);
+  auto files = Write(t->metadata, 0, 10);
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_data = files}).ok());
+
+  parquet::Schema del_schema;
+  del_schema.fields.push_back(parquet::Primitive(1, "id", TypeId::kLong, true));
+  parquet::StringSink sink;
+  auto w = parquet::Writer::Open(del_schema, &sink, {});
+  ASSERT_TRUE(w.ok());
+  for (int64_t id : {3, 4}) ASSERT_TRUE((*w)->AppendRow(Value::Struct({Value::Int(id)})).ok());
+  auto metrics = (*w)->Close();
+  ASSERT_TRUE(metrics.ok());
+  std::string path = t->metadata.location + "/data/eq-deletes.parquet";
+  ASSERT_TRUE(store_->Write(path, sink.str()).ok());
+  DataFile eq = DataFileFromMetrics(del_schema, *metrics, path);
+  eq.content = FileContent::kEqualityDeletes;
+  eq.equality_ids = {1};
+  auto missing_ids = eq;
+  missing_ids.equality_ids.clear();
+  EXPECT_EQ(CommitChange(catalog_.get(), ident, SnapshotChange{.added_deletes = {missing_ids}}).status().code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_deletes = {eq}}).ok());
+
+  // A newer data file with id 3 again: the older delete does not apply to it.
+  t = catalog_->LoadTable(ident);
+  auto again = Write(t->metadata, 3, 1);
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_data = again}).ok());
+  t = catalog_->LoadTable(ident);
+  auto tasks = PlanScan(store_.get(), t->metadata);
+  ASSERT_TRUE(tasks.ok());
+  std::multiset<int64_t> ids;
+  for (const auto& task : *tasks) {
+    EXPECT_EQ(task.deletes.size(), task.data.file.file_path == files[0].file_path ? 1u : 0u);
+    auto rows = ReadLiveRows(store_.get(), t->metadata, task, t->metadata.CurrentSchema()->fields);
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    for (const auto& r : *rows) ids.insert(r.children()[0].as_int());
+  }
+  EXPECT_EQ(ids, (std::multiset<int64_t>{0, 1, 2, 3, 5, 6, 7, 8, 9}));
+}
+
+}  // namespace
+}  // namespace floe::iceberg
