@@ -74,6 +74,11 @@ Status CheckName(const std::string& s, const char* what) {
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7F) return Status::InvalidArgument(std::string(what) + " must not contain control characters");
   }
+  // Names become directories of the default table location: no separators, no "." or "..",
+  // so that no two tables share a directory and none escapes the warehouse.
+  if (s.find('/') != std::string::npos || s.find('\\') != std::string::npos || s == "." || s == "..") {
+    return Status::InvalidArgument(std::string(what) + " must not contain '/' or '\\' or be \".\" or \"..\"");
+  }
   return Status::Ok();
 }
 
@@ -311,9 +316,19 @@ Result<LoadedTable> Catalog::CreateTable(const Namespace& ns, CreateTableRequest
   return CreateWithMetadata(ident, std::move(m));
 }
 
+Status Catalog::CheckLocation(const std::string& location) const {
+  if (location.size() <= warehouse_.size() + 1 || location.compare(0, warehouse_.size(), warehouse_) != 0 ||
+      location[warehouse_.size()] != '/' || location.find("/../") != std::string::npos ||
+      location.find("/./") != std::string::npos || (location.size() >= 3 && location.substr(location.size() - 3) == "/..")) {
+    return Status::InvalidArgument("table location " + location + " is not inside the warehouse " + warehouse_);
+  }
+  return Status::Ok();
+}
+
 Result<LoadedTable> Catalog::CreateWithMetadata(const TableIdent& ident, TableMetadata m) {
   RETURN_IF_ERROR(ValidateNamespace(ident.ns));
   RETURN_IF_ERROR(ValidateTableName(ident.name));
+  RETURN_IF_ERROR(CheckLocation(m.location));
   RETURN_IF_ERROR(CheckNamespaceExists(ident.ns));
   if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
   ASSIGN_OR_RETURN(std::string file, WriteMetadataFile("", &m, nullptr));
@@ -336,6 +351,7 @@ Result<LoadedTable> Catalog::RegisterTable(const TableIdent& ident, const std::s
   RETURN_IF_ERROR(ValidateTableName(ident.name));
   ASSIGN_OR_RETURN(std::string text, store_->Read(metadata_location));
   ASSIGN_OR_RETURN(TableMetadata m, MetadataFromJson(text));
+  RETURN_IF_ERROR(CheckLocation(m.location));
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(CheckNamespaceExists(ident.ns));
   if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
@@ -377,6 +393,7 @@ Status Catalog::RenameTable(const TableIdent& from, const TableIdent& to) {
 }
 
 Result<LoadedTable> Catalog::Commit(const TableIdent& ident, const std::string& base_location, TableMetadata updated) {
+  RETURN_IF_ERROR(CheckLocation(updated.location));
   std::vector<std::string> trimmed;
   ASSIGN_OR_RETURN(std::string file, WriteMetadataFile(base_location, &updated, &trimmed));
   if (before_swap_hook_) before_swap_hook_();

@@ -83,6 +83,9 @@ class Catalog {
   Result<LoadedTable> CreateWithMetadata(const TableIdent& ident, TableMetadata metadata);
   // <warehouse>/<namespace levels>/<name>
   std::string DefaultLocation(const TableIdent& ident) const;
+  // Table locations must lie inside the warehouse (a client of the REST catalog must not
+  // make the server write elsewhere). Errors: kInvalidArgument.
+  Status CheckLocation(const std::string& location) const;
   // Registers an existing metadata file as a table.
   Result<LoadedTable> RegisterTable(const TableIdent& ident, const std::string& metadata_location);
   // purge: also deletes every file the table's metadata reaches and its metadata files.
@@ -114,7 +117,8 @@ class Catalog {
   std::function<void()> before_swap_hook_;
 };
 
-// Namespace and table names: non-empty UTF-8 without control characters.
+// Namespace and table names: non-empty, at most 1024 bytes, no control characters, no '/' or
+// '\\', not "." or "..".
 Status ValidateNamespace(const Namespace& ns);
 Status ValidateTableName(const std::string& name);
 

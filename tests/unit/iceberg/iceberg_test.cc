@@ -408,6 +408,19 @@ TEST_F(TableTest, CatalogNamespacesAndErrors) {
   EXPECT_TRUE(catalog_->DropTable({{"db", "inner"}, "t2"}, true).ok());
   EXPECT_EQ(store_->Read(files[0].file_path).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(catalog_->DropNamespace({"db", "inner"}).ok());
+  // Names that would leave or share a directory, and locations outside the warehouse.
+  EXPECT_EQ(catalog_->CreateNamespace({".."}, {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(catalog_->CreateNamespace({"a/b"}, {}).code(), StatusCode::kInvalidArgument);
+  CreateTableRequest outside;
+  outside.name = "escape";
+  outside.location = "file:///tmp/elsewhere";
+  outside.schema.fields.fields = {parquet::Primitive(1, "id", TypeId::kLong, true)};
+  EXPECT_EQ(catalog_->CreateTable({"db"}, outside).status().code(), StatusCode::kInvalidArgument);
+  outside.location = catalog_->warehouse() + "/db/../../escape";
+  EXPECT_EQ(catalog_->CreateTable({"db"}, outside).status().code(), StatusCode::kInvalidArgument);
+  outside.name = "x/y";
+  outside.location.reset();
+  EXPECT_EQ(catalog_->CreateTable({"db"}, outside).status().code(), StatusCode::kInvalidArgument);
   auto upd = catalog_->UpdateNamespaceProperties({"db"}, {"owner", "nope"}, {{"a", "1"}});
   ASSERT_TRUE(upd.ok());
   EXPECT_EQ(upd->removed, std::vector<std::string>{"owner"});
