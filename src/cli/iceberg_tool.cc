@@ -235,7 +235,9 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
     for (const auto& r : rows) RETURN_IF_ERROR(writer->Append(r));
     ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer->Finish());
     if (files.empty()) return Status::InvalidArgument("no rows to append");
-    auto r = iceberg::CommitChange(catalog, ident, iceberg::SnapshotChange{.added_data = files});
+    iceberg::SnapshotChange change;
+    change.added_data = files;
+    auto r = iceberg::CommitChange(catalog, ident, change);
     if (!r.ok()) {
       for (const auto& f : files) (void)catalog->store()->Delete(f.file_path);
       return r.status();
