@@ -7,134 +7,16 @@
 #include <cstring>
 #include <map>
 
+#include "parquet/thrift.h"
+
 namespace floe::parquet {
 
 namespace {
 
+using thrift::CompactReader;
+
 Status Corrupt(const std::string& m) { return Status::Corruption("parquet: " + m); }
 Status Unsupported(const std::string& m) { return Status::InvalidArgument("parquet: unsupported " + m); }
-
-// ---- Thrift compact protocol, read side: enough to walk any struct and skip unknowns.
-
-class ThriftReader {
- public:
-  ThriftReader(std::string_view d) : d_(d) {}
-  size_t pos() const { return pos_; }
-  bool ok() const { return ok_; }
-
-  uint64_t Varint() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= d_.size()) return Fail();
-      uint8_t b = static_cast<uint8_t>(d_[pos_++]);
-      v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    return Fail();
-  }
-  int64_t Zigzag() {
-    uint64_t z = Varint();
-    return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-  }
-  std::string Binary() {
-    uint64_t n = Varint();
-    if (n > d_.size() - pos_) {
-      Fail();
-      return {};
-    }
-    std::string s(d_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  uint8_t Byte() {
-    if (pos_ >= d_.size()) return static_cast<uint8_t>(Fail());
-    return static_cast<uint8_t>(d_[pos_++]);
-  }
-
-  // Iterates a struct's fields: fn(id, type) must consume the value (or call Skip).
-  template <typename F>
-  void Struct(F&& fn) {
-    if (++depth_ > 64) {
-      Fail();
-      return;
-    }
-    int16_t last = 0;
-    while (ok_) {
-      uint8_t h = Byte();
-      if (!ok_ || h == 0) break;
-      uint8_t type = h & 0x0F;
-      int16_t delta = h >> 4;
-      int16_t id = delta != 0 ? static_cast<int16_t>(last + delta) : static_cast<int16_t>(Zigzag());
-      last = id;
-      if (type == 1 || type == 2) {
-        bool_value_ = type == 1;
-      }
-      fn(id, type);
-    }
-    --depth_;
-  }
-  bool BoolValue() const { return bool_value_; }
-
-  // List header: element type and count.
-  void List(uint8_t* elem_type, uint64_t* count) {
-    uint8_t h = Byte();
-    *elem_type = h & 0x0F;
-    *count = (h >> 4) == 15 ? Varint() : (h >> 4);
-    if (*count > d_.size()) Fail();
-  }
-
-  void Skip(uint8_t type) {
-    switch (type) {
-      case 1:
-      case 2: return;  // booleans live in the field header
-      case 3: Byte(); return;
-      case 4:
-      case 5:
-      case 6: Varint(); return;
-      case 7: pos_ += 8; if (pos_ > d_.size()) Fail(); return;
-      case 8: Binary(); return;
-      case 9:
-      case 10: {
-        uint8_t et;
-        uint64_t n;
-        List(&et, &n);
-        for (uint64_t i = 0; i < n && ok_; ++i) SkipElement(et);
-        return;
-      }
-      case 11: {
-        uint64_t n = Varint();
-        if (n == 0) return;
-        uint8_t kv = Byte();
-        for (uint64_t i = 0; i < n && ok_; ++i) {
-          SkipElement(kv >> 4);
-          SkipElement(kv & 0x0F);
-        }
-        return;
-      }
-      case 12: Struct([&](int16_t, uint8_t t) { Skip(t); }); return;
-      default: Fail();
-    }
-  }
-
- private:
-  void SkipElement(uint8_t type) {
-    if (type == 1 || type == 2) {
-      Byte();  // a boolean list element is a byte
-      return;
-    }
-    Skip(type);
-  }
-  uint64_t Fail() {
-    ok_ = false;
-    pos_ = d_.size();
-    return 0;
-  }
-  std::string_view d_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-  bool bool_value_ = false;
-  int depth_ = 0;
-};
 
 struct SchemaElement {
   int32_t type = -1;  // physical; -1 for groups
@@ -164,7 +46,7 @@ struct RowGroup {
   int64_t num_rows = 0;
 };
 
-SchemaElement ReadSchemaElement(ThriftReader& r) {
+SchemaElement ReadSchemaElement(CompactReader& r) {
   SchemaElement e;
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
@@ -207,7 +89,7 @@ SchemaElement ReadSchemaElement(ThriftReader& r) {
   return e;
 }
 
-ColumnChunk ReadColumnChunk(ThriftReader& r) {
+ColumnChunk ReadColumnChunk(CompactReader& r) {
   ColumnChunk c;
   r.Struct([&](int16_t id, uint8_t t) {
     if (id != 3) return r.Skip(t);
@@ -541,7 +423,7 @@ struct PageHeader {
   bool v2_compressed = true;
 };
 
-PageHeader ReadPageHeader(ThriftReader& r) {
+PageHeader ReadPageHeader(CompactReader& r) {
   PageHeader h;
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
@@ -611,7 +493,7 @@ Status ReadChunk(std::string_view file, const ColumnChunk& cc, Column* col) {
   size_t pos = 0;
   std::string page;
   while (seen < cc.num_values && pos < chunk.size()) {
-    ThriftReader r(chunk.substr(pos));
+    CompactReader r(chunk.substr(pos));
     PageHeader h = ReadPageHeader(r);
     if (!r.ok() || h.compressed < 0 || h.uncompressed < 0) return Corrupt("bad page header");
     pos += r.pos();
@@ -766,7 +648,7 @@ Result<std::unique_ptr<Reader>> Reader::Open(std::string file) {
   Impl& m = *reader->impl_;
   m.file = std::move(file);
   std::string_view footer = std::string_view(m.file).substr(m.file.size() - 8 - footer_len, footer_len);
-  ThriftReader r(footer);
+  CompactReader r(footer);
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
       case 2: {
