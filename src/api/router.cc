@@ -75,36 +75,20 @@ bool Router::IsIcebergPath(const std::string& target) {
 }
 
 ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
+  iceberg::RestResponse rr;
+  if (services_.iceberg == nullptr) {
+    rr = iceberg::RestError(404, "NotFoundException", "No Iceberg catalog on this node");
+  } else if (ApiError auth_error;
+             // Off loopback the catalog, like the DynamoDB API, requires a SigV4-signed request.
+             verify_signatures_ &&
+             !VerifySigV4(request, services_.config->access_keys, true, services_.clock, &auth_error)) {
+    rr = iceberg::RestError(401, "NotAuthorizedException", auth_error.message);
+  } else {
+    static const std::string kEmpty;
+    rr = services_.iceberg->Handle(request.method, request.target, request.body ? *request.body : kEmpty);
+  }
   ApiResponse r;
   r.content_type = "application/json";
-  if (services_.iceberg == nullptr) {
-    r.status = 404;
-    r.body = R"({"error":{"message":"No Iceberg catalog on this node","type":"NotFoundException","code":404}})";
-    return r;
-  }
-  if (verify_signatures_) {
-    // Off loopback the catalog, like the DynamoDB API, requires a SigV4-signed request.
-    ApiError auth_error;
-    if (!VerifySigV4(request, services_.config->access_keys, true, services_.clock, &auth_error)) {
-      json::Writer w;
-      w.StartObject();
-      w.Key("error");
-      w.StartObject();
-      w.Key("message");
-      w.String(auth_error.message);
-      w.Key("type");
-      w.String("NotAuthorizedException");
-      w.Key("code");
-      w.Int64(401);
-      w.EndObject();
-      w.EndObject();
-      r.status = 401;
-      r.body = w.Take();
-      return r;
-    }
-  }
-  static const std::string kEmpty;
-  iceberg::RestResponse rr = services_.iceberg->Handle(request.method, request.target, request.body ? *request.body : kEmpty);
   r.status = rr.status;
   r.body = std::move(rr.body);
   return r;

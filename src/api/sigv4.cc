@@ -80,22 +80,6 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
   return out;
 }
 
-std::string UriDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else if (s[i] == '+') {
-      out += ' ';
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 std::string CanonicalQuery(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> params;
   size_t pos = 0;
@@ -104,8 +88,8 @@ std::string CanonicalQuery(std::string_view query) {
     std::string_view part = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
     if (!part.empty()) {
       size_t eq = part.find('=');
-      std::string k = UriDecode(part.substr(0, eq));
-      std::string v = eq == std::string_view::npos ? "" : UriDecode(part.substr(eq + 1));
+      std::string k = PercentDecode(part.substr(0, eq), true);
+      std::string v = eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
       if (k != "X-Amz-Signature") params.emplace_back(UriEncode(k, false), UriEncode(v, false));
     }
     if (amp == std::string_view::npos) break;
@@ -217,7 +201,7 @@ std::string ComputeSignature(const HttpRequestView& req, const ParsedAuthorizati
     path = path.substr(0, q);
   }
   if (path.empty()) path = "/";
-  std::string canonical = req.method + "\n" + UriEncode(UriDecode(path), true) + "\n" + CanonicalQuery(query) + "\n";
+  std::string canonical = req.method + "\n" + UriEncode(PercentDecode(path, true), true) + "\n" + CanonicalQuery(query) + "\n";
   std::string signed_list;
   for (size_t i = 0; i < auth.signed_headers.size(); ++i) {
     const std::string& name = auth.signed_headers[i];

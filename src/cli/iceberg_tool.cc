@@ -147,37 +147,35 @@ Result<std::vector<parquet::Value>> ReadRows(const std::string& path, const parq
 }
 
 Status Plan(const std::string& cmd, objstore::Store* store, const iceberg::LoadedTable& t, json::Writer* w) {
-  {
-    auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(std::vector<iceberg::ScanTask> tasks, iceberg::PlanScan(store, t.metadata));
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::vector<iceberg::ScanTask> tasks, iceberg::PlanScan(store, t.metadata));
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  w->StartObject();
+  w->Key("metadata-location");
+  w->String(t.metadata_location);
+  if (cmd == "plan") {
+    w->Key("planning-ms");
+    w->Double(ms);
+  }
+  w->Key("tasks");
+  w->StartArray();
+  for (const auto& task : tasks) {
     w->StartObject();
-    w->Key("metadata-location");
-    w->String(t.metadata_location);
-    if (cmd == "plan") {
-      w->Key("planning-ms");
-      w->Double(ms);
-    }
-    w->Key("tasks");
+    w->Key("file");
+    w->String(task.data.file.file_path);
+    w->Key("records");
+    w->Int64(task.data.file.record_count);
+    w->Key("data-sequence-number");
+    w->Int64(task.data.data_sequence_number);
+    w->Key("deletes");
     w->StartArray();
-    for (const auto& task : tasks) {
-      w->StartObject();
-      w->Key("file");
-      w->String(task.data.file.file_path);
-      w->Key("records");
-      w->Int64(task.data.file.record_count);
-      w->Key("data-sequence-number");
-      w->Int64(task.data.data_sequence_number);
-      w->Key("deletes");
-      w->StartArray();
-      for (const auto& d : task.deletes) w->String(d.file.file_path);
-      w->EndArray();
-      w->EndObject();
-    }
+    for (const auto& d : task.deletes) w->String(d.file.file_path);
     w->EndArray();
     w->EndObject();
-    return Status::Ok();
   }
+  w->EndArray();
+  w->EndObject();
+  return Status::Ok();
 }
 
 Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
@@ -349,10 +347,9 @@ int IcebergTool(int argc, char** argv) {
   if (args->flags.count("metadata") > 0 && (args->command == "files" || args->command == "plan")) {
     auto store = objstore::NewLocalStore(false);
     iceberg::LoadedTable t;
-    t.metadata_location = args->flags["metadata"];
-    if (!t.metadata_location.empty() && t.metadata_location[0] == '/') t.metadata_location = objstore::LocalLocation(t.metadata_location);
     json::Writer w;
     Status st = [&]() -> Status {
+      ASSIGN_OR_RETURN(t.metadata_location, objstore::ResolveLocalLocation(args->flags["metadata"]));
       ASSIGN_OR_RETURN(std::string text, store->Read(t.metadata_location));
       ASSIGN_OR_RETURN(t.metadata, iceberg::MetadataFromJson(text));
       return Plan(args->command, store.get(), t, &w);
@@ -375,15 +372,14 @@ int IcebergTool(int argc, char** argv) {
     std::fprintf(stderr, "floe iceberg: cannot open catalog %s: %s\n", dir->second.c_str(), engine.status().ToString().c_str());
     return 1;
   }
-  std::string warehouse = args->flags.count("warehouse") ? args->flags["warehouse"] : dir->second + "/warehouse";
-  auto path = objstore::LocalPath(warehouse.rfind("file:", 0) == 0 ? warehouse : (warehouse[0] == '/' ? warehouse : ""));
-  if (!path.ok()) {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == nullptr) return 1;
-    path = std::string(cwd) + "/" + warehouse;
+  auto warehouse = objstore::ResolveLocalLocation(args->flags.count("warehouse") ? args->flags["warehouse"]
+                                                                              : dir->second + "/warehouse");
+  if (!warehouse.ok()) {
+    std::fprintf(stderr, "floe iceberg: %s\n", warehouse.status().message().c_str());
+    return 2;
   }
   auto store = objstore::NewLocalStore(true);
-  iceberg::Catalog catalog(engine->get(), store.get(), objstore::LocalLocation(*path), SystemClock::Default());
+  iceberg::Catalog catalog(engine->get(), store.get(), *warehouse, SystemClock::Default());
   json::Writer w;
   Status st = Run(*args, &catalog, &w);
   if (!st.ok()) {

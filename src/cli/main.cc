@@ -8,8 +8,6 @@
 #include <sstream>
 #include <string>
 
-#include <unistd.h>
-
 #include "api/router.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -130,22 +128,6 @@ floe::log::Level LevelOf(const std::string& s) {
   return floe::log::Level::kInfo;
 }
 
-// The warehouse as a file: URI; relative directories are made absolute.
-Result<std::string> WarehouseLocation(const ServerConfig& config) {
-  std::string w = config.warehouse.empty() ? config.data_dir + "/warehouse" : config.warehouse;
-  if (w.rfind("file:", 0) == 0) {
-    ASSIGN_OR_RETURN(std::string path, floe::objstore::LocalPath(w));
-    return floe::objstore::LocalLocation(path);
-  }
-  if (w.find("://") != std::string::npos) return Status::InvalidArgument("unsupported warehouse location " + w + " (a local directory or file:// URI)");
-  if (w.empty() || w[0] != '/') {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == nullptr) return Status::IOError("cannot resolve the current directory");
-    w = std::string(cwd) + "/" + (w.rfind("./", 0) == 0 ? w.substr(2) : w);
-  }
-  return floe::objstore::LocalLocation(w);
-}
-
 int Serve(int argc, char** argv) {
   ServerConfig config;
   if (Status st = ParseArgs(argc, argv, &config); !st.ok()) {
@@ -189,7 +171,8 @@ int Serve(int argc, char** argv) {
   index_builder.Start();
   index_builder.Wake();  // resumes backfills interrupted by a restart
   // Iceberg: tables under the warehouse, the catalog in this node's storage, served at /iceberg.
-  auto warehouse = WarehouseLocation(config);
+  auto warehouse = floe::objstore::ResolveLocalLocation(config.warehouse.empty() ? config.data_dir + "/warehouse"
+                                                                                 : config.warehouse);
   if (!warehouse.ok()) {
     floe::log::Error("{}", warehouse.status().message());
     return 1;

@@ -91,16 +91,4 @@ std::string TablePrefix(uint32_t table_id) {
 
 std::string TablePrefixEnd(uint32_t table_id) { return PrefixSuccessor(TablePrefix(table_id)); }
 
-std::string PrefixSuccessor(std::string prefix) {
-  while (!prefix.empty()) {
-    unsigned char last = static_cast<unsigned char>(prefix.back());
-    if (last != 0xFF) {
-      prefix.back() = static_cast<char>(last + 1);
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return prefix;
-}
-
 }  // namespace floe::dynamo

@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "dynamo/attribute_value.h"
+#include "storage/engine.h"
 
 namespace floe::dynamo {
 
@@ -43,7 +44,7 @@ EncodedKey EncodeItemKey(uint32_t table_id, const AttributeValue& partition_key,
 std::string TablePrefix(uint32_t table_id);
 std::string TablePrefixEnd(uint32_t table_id);
 
-// The smallest key after every key that starts with prefix (empty if none exists).
-std::string PrefixSuccessor(std::string prefix);
+// The upper bound of a prefix scan (storage::PrefixSuccessor).
+using storage::PrefixSuccessor;
 
 }  // namespace floe::dynamo

@@ -43,13 +43,6 @@ Namespace DecodeNs(std::string_view s) {
 std::string NsKey(const Namespace& ns) { return kNsPrefix + EncodeNs(ns); }
 std::string TableKey(const TableIdent& t) { return kTablePrefix + EncodeNs(t.ns) + std::string(1, '\0') + t.name; }
 
-// The "prefix successor": the smallest key greater than every key starting with prefix.
-std::string UpperBound(std::string prefix) {
-  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xFF) prefix.pop_back();
-  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
-  return prefix;
-}
-
 std::string PropsToJson(const std::map<std::string, std::string>& props) {
   json::Writer w;
   w.StartObject();
@@ -193,7 +186,7 @@ Result<std::vector<Namespace>> Catalog::ListNamespaces(const Namespace& parent) 
     prefix += EncodeNs(parent) + kLevelSep;
   }
   std::vector<Namespace> out;
-  auto it = engine_->NewIterator(storage::Cf::kMeta, prefix, UpperBound(prefix));
+  auto it = engine_->NewIterator(storage::Cf::kMeta, prefix, storage::PrefixSuccessor(prefix));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     std::string_view rest = it->key().substr(prefix.size());
     if (rest.find(kLevelSep) != std::string_view::npos) continue;  // a grandchild
@@ -208,11 +201,11 @@ Status Catalog::DropNamespace(const Namespace& ns) {
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(CheckNamespaceExists(ns));
   std::string table_prefix = kTablePrefix + EncodeNs(ns) + std::string(1, '\0');
-  auto it = engine_->NewIterator(storage::Cf::kMeta, table_prefix, UpperBound(table_prefix));
+  auto it = engine_->NewIterator(storage::Cf::kMeta, table_prefix, storage::PrefixSuccessor(table_prefix));
   it->Seek(table_prefix);
   if (it->Valid()) return Status::ResourceInUse("Namespace is not empty: " + EncodeNsForMessage(ns) + " contains tables");
   std::string child_prefix = NsKey(ns) + kLevelSep;
-  auto cit = engine_->NewIterator(storage::Cf::kMeta, child_prefix, UpperBound(child_prefix));
+  auto cit = engine_->NewIterator(storage::Cf::kMeta, child_prefix, storage::PrefixSuccessor(child_prefix));
   cit->Seek(child_prefix);
   if (cit->Valid()) return Status::ResourceInUse("Namespace is not empty: " + EncodeNsForMessage(ns) + " contains namespaces");
   return WriteKeys({{NsKey(ns), std::nullopt}});
@@ -247,7 +240,7 @@ Result<std::vector<TableIdent>> Catalog::ListTables(const Namespace& ns) {
   RETURN_IF_ERROR(CheckNamespaceExists(ns));
   std::string prefix = kTablePrefix + EncodeNs(ns) + std::string(1, '\0');
   std::vector<TableIdent> out;
-  auto it = engine_->NewIterator(storage::Cf::kMeta, prefix, UpperBound(prefix));
+  auto it = engine_->NewIterator(storage::Cf::kMeta, prefix, storage::PrefixSuccessor(prefix));
   for (it->Seek(prefix); it->Valid(); it->Next()) out.push_back(TableIdent{ns, std::string(it->key().substr(prefix.size()))});
   RETURN_IF_ERROR(it->status());
   return out;
@@ -423,25 +416,31 @@ Result<LoadedTable> Catalog::Commit(const TableIdent& ident, const std::string& 
   return LoadedTable{file, std::move(updated)};
 }
 
-Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m, bool include_deleted) {
-  std::set<std::string> files;
-  std::set<std::string> manifests;
-  for (const Snapshot& s : m.snapshots) {
-    if (s.manifest_list.empty()) continue;
-    files.insert(s.manifest_list);
-    ASSIGN_OR_RETURN(std::string list_bytes, store->Read(s.manifest_list));
+Status AddReachable(objstore::Store* store, const std::vector<const Snapshot*>& snapshots, bool include_deleted,
+                    Reachable* r) {
+  for (const Snapshot* s : snapshots) {
+    if (s->manifest_list.empty() || !r->files.insert(s->manifest_list).second) continue;
+    ASSIGN_OR_RETURN(std::string list_bytes, store->Read(s->manifest_list));
     ASSIGN_OR_RETURN(auto list, DecodeManifestList(list_bytes));
     for (const ManifestFile& mf : list) {
-      if (!manifests.insert(mf.manifest_path).second) continue;
+      // Manifests are immutable: one already collected holds nothing new.
+      if (!r->files.insert(mf.manifest_path).second) continue;
       ASSIGN_OR_RETURN(std::string bytes, store->Read(mf.manifest_path));
       ASSIGN_OR_RETURN(auto manifest, DecodeManifest(bytes));
       for (const auto& e : manifest.entries) {
-        if (include_deleted || e.status != EntryStatus::kDeleted) files.insert(e.file.file_path);
+        if (include_deleted || e.status != EntryStatus::kDeleted) r->files.insert(e.file.file_path);
       }
     }
   }
-  files.insert(manifests.begin(), manifests.end());
-  return std::vector<std::string>(files.begin(), files.end());
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m, bool include_deleted) {
+  std::vector<const Snapshot*> all;
+  for (const Snapshot& s : m.snapshots) all.push_back(&s);
+  Reachable r;
+  RETURN_IF_ERROR(AddReachable(store, all, include_deleted, &r));
+  return std::vector<std::string>(r.files.begin(), r.files.end());
 }
 
 }  // namespace floe::iceberg

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -127,5 +128,13 @@ Status ValidateTableName(const std::string& name);
 // deleted, which may still exist). Errors: reading a manifest list or manifest.
 Result<std::vector<std::string>> ReachableFiles(objstore::Store* store, const TableMetadata& m,
                                                 bool include_deleted = false);
+
+// The same, incrementally: adds what `snapshots` reach to r->files, skipping manifest lists and
+// manifests already there (they are immutable), so each is read at most once.
+struct Reachable {
+  std::set<std::string> files;
+};
+Status AddReachable(objstore::Store* store, const std::vector<const Snapshot*>& snapshots, bool include_deleted,
+                    Reachable* r);
 
 }  // namespace floe::iceberg

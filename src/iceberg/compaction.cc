@@ -72,7 +72,7 @@ int TopLevel(const parquet::Schema& s, int32_t id) {
 
 }  // namespace
 
-Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const TableMetadata& m, const ScanTask& task,
+Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const ScanTask& task,
                                         const parquet::Schema& schema, int64_t* dropped) {
   ASSIGN_OR_RETURN(std::string bytes, store->Read(task.data.file.file_path));
   ASSIGN_OR_RETURN(auto reader, parquet::Reader::Open(std::move(bytes)));
@@ -149,10 +149,7 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
   // Group by partition; pick files with many deletes, and small files where enough gather.
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < tasks.size(); ++i) {
-    const DataFile& f = tasks[i].data.file;
-    std::string key = std::to_string(f.spec_id);
-    for (const Value& v : f.partition) key += "|" + (v.is_null() ? std::string("\x01") : v.bytes() + ":" + std::to_string(static_cast<int64_t>(v.as_decimal())));
-    groups[key].push_back(i);
+    groups[PartitionKey(tasks[i].data.file)].push_back(i);
   }
   std::vector<size_t> chosen;
   for (auto& [key, idx] : groups) {
@@ -184,7 +181,7 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
   std::set<std::string> rewritten;
   for (size_t i : chosen) {
     int64_t dropped = 0;
-    ASSIGN_OR_RETURN(std::vector<Value> rows, ReadLiveRows(catalog->store(), m, tasks[i], schema->fields, &dropped));
+    ASSIGN_OR_RETURN(std::vector<Value> rows, ReadLiveRows(catalog->store(), tasks[i], schema->fields, &dropped));
     for (const Value& r : rows) RETURN_IF_ERROR(writer->Append(r));
     result.dropped_rows += dropped;
     rewritten.insert(tasks[i].data.file.file_path);

@@ -35,7 +35,7 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
 
 // The rows of a data file with its deletes applied, projected by field id onto `schema`.
 // Errors: I/O, kCorruption, kInvalidArgument for unsupported delete files.
-Result<std::vector<parquet::Value>> ReadLiveRows(objstore::Store* store, const TableMetadata& m, const ScanTask& task,
+Result<std::vector<parquet::Value>> ReadLiveRows(objstore::Store* store, const ScanTask& task,
                                                  const parquet::Schema& schema, int64_t* dropped = nullptr);
 
 }  // namespace floe::iceberg

@@ -34,22 +34,30 @@ Result<ExpireResult> ExpireSnapshots(Catalog* catalog, const TableIdent& ident, 
     ASSIGN_OR_RETURN(LoadedTable base, catalog->LoadTable(ident));
     std::set<int64_t> keep = SnapshotsToKeep(base.metadata, options);
     ExpireResult result;
+    std::vector<const Snapshot*> kept, expired;
     for (const Snapshot& s : base.metadata.snapshots) {
-      if (keep.count(s.snapshot_id) == 0) result.expired_snapshot_ids.push_back(s.snapshot_id);
+      if (keep.count(s.snapshot_id) > 0) {
+        kept.push_back(&s);
+      } else {
+        expired.push_back(&s);
+        result.expired_snapshot_ids.push_back(s.snapshot_id);
+      }
     }
-    if (result.expired_snapshot_ids.empty()) return result;
-    ASSIGN_OR_RETURN(std::vector<std::string> before, ReachableFiles(catalog->store(), base.metadata));
+    if (expired.empty()) return result;
+    // What kept snapshots reach, then what only the expired ones add (each manifest read once).
+    Reachable still;
+    RETURN_IF_ERROR(AddReachable(catalog->store(), kept, false, &still));
+    Reachable all = still;
+    RETURN_IF_ERROR(AddReachable(catalog->store(), expired, false, &all));
     TableMetadata next = base.metadata;
     next.RemoveSnapshots(result.expired_snapshot_ids);
-    ASSIGN_OR_RETURN(std::vector<std::string> after, ReachableFiles(catalog->store(), next));
     auto committed = catalog->Commit(ident, base.metadata_location, std::move(next));
     if (!committed.ok()) {
       if (committed.status().code() == StatusCode::kCommitFailed && attempt < 8) continue;
       return committed.status();
     }
-    std::set<std::string> still(after.begin(), after.end());
-    for (const auto& f : before) {
-      if (still.count(f) > 0) continue;
+    for (const auto& f : all.files) {
+      if (still.files.count(f) > 0) continue;
       RETURN_IF_ERROR(catalog->store()->Delete(f));
       result.deleted_files.push_back(f);
     }

@@ -124,13 +124,8 @@ Node AvroPrimitive(const Field& f) {
 // Partition values: decimals travel as fixed big-endian bytes in Avro.
 Datum ToAvro(const Field& f, const parquet::Value& v) {
   if (v.is_null() || f.type != TypeId::kDecimal) return v;
-  int32_t size = parquet::DecimalBytes(f.precision);
-  std::string b(static_cast<size_t>(size), '\0');
-  parquet::int128_t x = v.as_decimal();
-  for (int i = size - 1; i >= 0; --i) {
-    b[static_cast<size_t>(i)] = static_cast<char>(static_cast<uint8_t>(x));
-    x >>= 8;
-  }
+  std::string b;
+  parquet::AppendDecimalBigEndian(v.as_decimal(), parquet::DecimalBytes(f.precision), &b);
   return Datum::Bytes(std::move(b));
 }
 
@@ -333,6 +328,44 @@ void AddSummary(const Field& type, const parquet::Value& v, FieldSummary* s, std
 }
 
 }  // namespace
+
+std::string PartitionKey(const DataFile& f) {
+  std::string key = std::to_string(f.spec_id);
+  for (const parquet::Value& v : f.partition) {
+    key.push_back('|');
+    key.push_back(static_cast<char>('0' + static_cast<int>(v.kind())));
+    switch (v.kind()) {
+      case parquet::Value::Kind::kNull:
+        break;
+      case parquet::Value::Kind::kBytes:
+        key += std::to_string(v.bytes().size()) + ":" + v.bytes();
+        break;
+      case parquet::Value::Kind::kFloat: {
+        float x = v.as_float();
+        key.append(reinterpret_cast<const char*>(&x), sizeof x);
+        break;
+      }
+      case parquet::Value::Kind::kDouble: {
+        double x = v.as_double();
+        key.append(reinterpret_cast<const char*>(&x), sizeof x);
+        break;
+      }
+      default: {  // bool, int and decimal values live in the integer
+        parquet::int128_t x = v.as_decimal();
+        key.append(reinterpret_cast<const char*>(&x), sizeof x);
+      }
+    }
+  }
+  return key;
+}
+
+bool MayDeleteFrom(const DataFile& del, const std::string& data_path) {
+  if (del.referenced_data_file) return *del.referenced_data_file == data_path;
+  auto lo = del.lower_bounds.find(kDeleteFilePathId);
+  auto hi = del.upper_bounds.find(kDeleteFilePathId);
+  return (lo == del.lower_bounds.end() || data_path >= lo->second) &&
+         (hi == del.upper_bounds.end() || data_path <= hi->second);
+}
 
 Result<EncodedManifest> EncodeManifest(const ManifestContext& ctx, int32_t content, const std::string& path,
                                        const std::vector<ManifestEntry>& entries, int64_t snapshot_id) {

@@ -49,6 +49,15 @@ struct DataFile {
   std::optional<int64_t> content_size_in_bytes;
 };
 
+// A file's partition (spec id and values) as a string: equal for files of the same partition
+// and different otherwise, for grouping and matching files by partition.
+std::string PartitionKey(const DataFile& f);
+
+// Whether a position delete file (or deletion vector) may hold deletes for the data file at
+// data_path: its referenced_data_file names it, or, without one, data_path lies within its
+// file_path bounds.
+bool MayDeleteFrom(const DataFile& position_delete, const std::string& data_path);
+
 struct ManifestEntry {
   EntryStatus status = EntryStatus::kAdded;
   std::optional<int64_t> snapshot_id;           // null: inherited from the manifest list

@@ -22,39 +22,8 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  // Howard Hinnant's civil_from_days.
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2);
-}
-
 int64_t DaysOf(const Field& type, int64_t v) {
   return type.type == TypeId::kDate ? v : FloorDiv(v, kMicrosPerDay);
-}
-
-// Minimal two's-complement big-endian bytes of an unscaled decimal (Java's
-// BigInteger.toByteArray).
-std::string DecimalBytesOf(parquet::int128_t v) {
-  std::string out;
-  for (int i = 15; i >= 0; --i) out.push_back(static_cast<char>(static_cast<uint8_t>(v >> (i * 8))));
-  size_t skip = 0;
-  while (skip + 1 < out.size()) {
-    uint8_t b = static_cast<uint8_t>(out[skip]), next = static_cast<uint8_t>(out[skip + 1]);
-    if ((b == 0x00 && (next & 0x80) == 0) || (b == 0xFF && (next & 0x80) != 0)) {
-      ++skip;
-    } else {
-      break;
-    }
-  }
-  return out.substr(skip);
 }
 
 template <typename T>
@@ -158,7 +127,11 @@ int32_t BucketHash(const Field& type, const Value& v) {
     case TypeId::kTimestampTz:
       return Murmur3(LittleEndian<int64_t>(v.as_int()));
     case TypeId::kDecimal:
-      return Murmur3(DecimalBytesOf(v.as_decimal()));
+      {
+      std::string bytes;
+      parquet::AppendDecimalBigEndian(v.as_decimal(), 0, &bytes);
+      return Murmur3(bytes);
+    }
     case TypeId::kFloat:
       return Murmur3(LittleEndian<double>(static_cast<double>(v.as_float())));
     case TypeId::kDouble:
@@ -230,7 +203,7 @@ Result<Value> ApplyTransform(const Transform& t, const Field& source, const Valu
       if (t.kind == K::kDay) return Value::Int(days);
       int64_t y;
       unsigned m, d;
-      CivilFromDays(days, &y, &m, &d);
+      parquet::CivilFromDays(days, &y, &m, &d);
       if (t.kind == K::kYear) return Value::Int(y - 1970);
       return Value::Int((y - 1970) * 12 + (m - 1));
     }
@@ -245,7 +218,7 @@ std::string HumanString(const Transform& t, const Field& source, const Value& v)
   auto date = [](int64_t days) {
     int64_t y;
     unsigned m, d;
-    CivilFromDays(days, &y, &m, &d);
+    parquet::CivilFromDays(days, &y, &m, &d);
     return std::to_string(y) + "-" + TwoDigits(m) + "-" + TwoDigits(d);
   };
   switch (t.kind) {
@@ -312,7 +285,11 @@ std::string SerializeValue(const Field& type, const Value& v) {
     case TypeId::kTimestampTz: return LittleEndian<int64_t>(v.as_int());
     case TypeId::kFloat: return LittleEndian<float>(v.as_float());
     case TypeId::kDouble: return LittleEndian<double>(v.as_double());
-    case TypeId::kDecimal: return DecimalBytesOf(v.as_decimal());
+    case TypeId::kDecimal: {
+      std::string bytes;
+      parquet::AppendDecimalBigEndian(v.as_decimal(), 0, &bytes);
+      return bytes;
+    }
     default: return v.bytes();
   }
 }
@@ -353,9 +330,7 @@ Result<Value> DeserializeValue(const Field& type, std::string_view b) {
     }
     case TypeId::kDecimal: {
       if (b.empty() || b.size() > 16) return Status::Corruption("bad decimal bound");
-      parquet::int128_t x = (static_cast<int8_t>(b[0]) < 0) ? -1 : 0;
-      for (char c : b) x = static_cast<parquet::int128_t>((static_cast<unsigned __int128>(x) << 8) | static_cast<uint8_t>(c));
-      return Value::Decimal(x);
+      return Value::Decimal(parquet::DecimalFromBigEndian(b));
     }
     default:
       return Value::Bytes(std::string(b));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "iceberg/catalog.h"
@@ -14,68 +15,29 @@ namespace {
 
 constexpr int kCommitAttempts = 8;
 
-RestResponse Error(int code, const std::string& type, const std::string& message) {
-  json::Writer w;
-  w.StartObject();
-  w.Key("error");
-  w.StartObject();
-  w.Key("message");
-  w.String(message);
-  w.Key("type");
-  w.String(type);
-  w.Key("code");
-  w.Int64(code);
-  w.EndObject();
-  w.EndObject();
-  return RestResponse{code, w.Take()};
-}
-
 RestResponse FromStatus(const Status& st) {
   const std::string& m = st.message();
   switch (st.code()) {
     case StatusCode::kNotFound:
-      if (m.rfind("Namespace", 0) == 0) return Error(404, "NoSuchNamespaceException", m);
-      return Error(404, "NoSuchTableException", m);
+      if (m.rfind("Namespace", 0) == 0) return RestError(404, "NoSuchNamespaceException", m);
+      return RestError(404, "NoSuchTableException", m);
     case StatusCode::kResourceInUse:
-      if (m.rfind("Namespace is not empty", 0) == 0) return Error(409, "NamespaceNotEmptyException", m);
-      return Error(409, "AlreadyExistsException", m);
+      if (m.rfind("Namespace is not empty", 0) == 0) return RestError(409, "NamespaceNotEmptyException", m);
+      return RestError(409, "AlreadyExistsException", m);
     case StatusCode::kCommitFailed:
     case StatusCode::kConditionFailed:
-      return Error(409, "CommitFailedException", m);
+      return RestError(409, "CommitFailedException", m);
     case StatusCode::kInvalidArgument:
     case StatusCode::kSerialization:
-      return Error(400, "BadRequestException", m);
+      return RestError(400, "BadRequestException", m);
     default:
       log::Error("iceberg REST: {}", st.ToString());
-      return Error(500, "InternalServerError", m);
+      return RestError(500, "InternalServerError", m);
   }
 }
 
 RestResponse Ok(std::string body) { return RestResponse{200, std::move(body)}; }
 RestResponse NoContent() { return RestResponse{204, ""}; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int a = HexValue(s[i + 1]), b = HexValue(s[i + 2]);
-      if (a >= 0 && b >= 0) {
-        out.push_back(static_cast<char>(a * 16 + b));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_is_space && s[i] == '+' ? ' ' : s[i]);
-  }
-  return out;
-}
 
 // A namespace path parameter: levels joined by the unit separator (0x1F), percent-encoded.
 Namespace ParseNsParam(std::string_view raw) {
@@ -407,14 +369,14 @@ class Handler {
 
   RestResponse Run() {
     // path_: iceberg, v1, ...
-    if (path_.size() < 2 || path_[0] != "iceberg" || path_[1] != "v1") return Error(404, "NotFoundException", "No such endpoint");
+    if (path_.size() < 2 || path_[0] != "iceberg" || path_[1] != "v1") return RestError(404, "NotFoundException", "No such endpoint");
     std::vector<std::string> p(path_.begin() + 2, path_.end());
     // /v1/{prefix}/...: clients configured with a warehouse name put it here; floe serves
     // one warehouse and accepts any prefix.
     if (p.size() >= 2 && p[0] != "config" && p[0] != "namespaces" && p[0] != "tables") p.erase(p.begin());
     if (p.size() == 1 && p[0] == "config") return Only("GET", [&] { return Config(); });
     if (p.size() == 2 && p[0] == "tables" && p[1] == "rename") return Only("POST", [&] { return Rename(); });
-    if (p.empty() || p[0] != "namespaces") return Error(404, "NotFoundException", "No such endpoint");
+    if (p.empty() || p[0] != "namespaces") return RestError(404, "NotFoundException", "No such endpoint");
     if (p.size() == 1) {
       if (method_ == "GET") return ListNamespaces();
       if (method_ == "POST") return CreateNamespace();
@@ -430,7 +392,7 @@ class Handler {
     }
     if (p.size() == 3 && p[2] == "properties") return Only("POST", [&] { return UpdateProperties(ns); });
     if (p.size() == 3 && p[2] == "register") return Only("POST", [&] { return Register(ns); });
-    if (p[2] != "tables") return Error(404, "NotFoundException", "No such endpoint");
+    if (p[2] != "tables") return RestError(404, "NotFoundException", "No such endpoint");
     if (p.size() == 3) {
       if (method_ == "GET") return ListTables(ns);
       if (method_ == "POST") return CreateTable(ns);
@@ -454,7 +416,7 @@ class Handler {
         return NoContent();
       });
     }
-    return Error(404, "NotFoundException", "No such endpoint");
+    return RestError(404, "NotFoundException", "No such endpoint");
   }
 
  private:
@@ -463,7 +425,7 @@ class Handler {
     if (method_ != method) return NotAllowed();
     return f();
   }
-  RestResponse NotAllowed() { return Error(405, "MethodNotAllowedException", "Method " + method_ + " is not allowed here"); }
+  RestResponse NotAllowed() { return RestError(405, "MethodNotAllowedException", "Method " + method_ + " is not allowed here"); }
   RestResponse Done(const Status& st) { return st.ok() ? NoContent() : FromStatus(st); }
   RestResponse Exists(const Status& st) { return st.ok() ? NoContent() : RestResponse{st.code() == StatusCode::kNotFound ? 404 : 500, ""}; }
 
@@ -545,7 +507,7 @@ class Handler {
     if (!updates.ok()) return FromStatus(updates.status());
     auto result = catalog_->UpdateNamespaceProperties(ns, removals, *updates);
     if (!result.ok()) {
-      if (result.status().code() == StatusCode::kInvalidArgument) return Error(422, "UnprocessableEntityException", result.status().message());
+      if (result.status().code() == StatusCode::kInvalidArgument) return RestError(422, "UnprocessableEntityException", result.status().message());
       return FromStatus(result.status());
     }
     json::Writer w;
@@ -732,8 +694,24 @@ RestResponse RestCatalog::Handle(const std::string& method, const std::string& t
     return Handler(catalog_, method, target, body).Run();
   } catch (const std::exception& e) {
     log::Error("iceberg REST: exception: {}", e.what());
-    return Error(500, "InternalServerError", "Internal server error");
+    return RestError(500, "InternalServerError", "Internal server error");
   }
+}
+
+RestResponse RestError(int code, const std::string& type, const std::string& message) {
+  json::Writer w;
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("message");
+  w.String(message);
+  w.Key("type");
+  w.String(type);
+  w.Key("code");
+  w.Int64(code);
+  w.EndObject();
+  w.EndObject();
+  return RestResponse{code, w.Take()};
 }
 
 }  // namespace floe::iceberg

@@ -15,6 +15,9 @@ struct RestResponse {
   std::string body;  // JSON; empty for 204
 };
 
+// The spec's error response: {"error": {"message", "type", "code"}} with status `code`.
+RestResponse RestError(int code, const std::string& type, const std::string& message);
+
 class RestCatalog {
  public:
   explicit RestCatalog(Catalog* catalog) : catalog_(catalog) {}

@@ -120,11 +120,7 @@ std::vector<std::pair<std::string, std::string>> BuildSummary(const std::string&
   put("removed-position-deletes", gone.position_deletes);
   put("removed-equality-deletes", gone.equality_deletes);
   std::set<std::string> partitions;
-  for (const auto& f : change.added_data) {
-    std::string key;
-    for (const auto& v : f.partition) key += v.is_null() ? std::string("\x01", 1) : v.bytes() + std::to_string(v.as_int()) + "|";
-    partitions.insert(key);
-  }
+  for (const auto& f : change.added_data) partitions.insert(PartitionKey(f));
   if (!change.added_data.empty()) put("changed-partition-count", static_cast<int64_t>(partitions.size()));
   struct T {
     const char* key;
@@ -299,15 +295,7 @@ class Committer {
         // of the snapshot the rewrite read, below the new delete's.
         if (e.file.content == FileContent::kEqualityDeletes) continue;
         bool hits = false;
-        if (e.file.referenced_data_file) {
-          hits = data.count(*e.file.referenced_data_file) > 0;
-        } else {
-          auto lo = e.file.lower_bounds.find(kDeleteFilePathId);
-          auto hi = e.file.upper_bounds.find(kDeleteFilePathId);
-          for (const auto& p : data) {
-            if ((lo == e.file.lower_bounds.end() || p >= lo->second) && (hi == e.file.upper_bounds.end() || p <= hi->second)) hits = true;
-          }
-        }
+        for (const auto& p : data) hits = hits || MayDeleteFrom(e.file, p);
         if (hits) {
           return Status::ConditionFailed("delete file " + e.file.file_path +
                                          " was committed concurrently for data this rewrite replaces");
@@ -493,19 +481,6 @@ class Committer {
   std::vector<std::string> new_manifest_paths_;
 };
 
-bool SamePartition(const DataFile& a, const DataFile& b) {
-  if (a.spec_id != b.spec_id || a.partition.size() != b.partition.size()) return false;
-  for (size_t i = 0; i < a.partition.size(); ++i) {
-    const auto& x = a.partition[i];
-    const auto& y = b.partition[i];
-    if (x.kind() != y.kind() || x.as_decimal() != y.as_decimal() || x.bytes() != y.bytes() ||
-        x.as_float() != y.as_float() || x.as_double() != y.as_double()) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<CommitResult> CommitChange(Catalog* catalog, const TableIdent& ident, const SnapshotChange& change,
@@ -554,17 +529,11 @@ Result<std::vector<ScanTask>> PlanScan(objstore::Store* store, const TableMetada
       partition_deletes.push_back(&f);
     }
   }
+  std::vector<std::string> partition_delete_keys;
+  for (const LiveFile* d : partition_deletes) partition_delete_keys.push_back(PartitionKey(d->file));
   auto applies = [](const LiveFile& del, const LiveFile& data) {
     if (del.file.content == FileContent::kEqualityDeletes) return del.data_sequence_number > data.data_sequence_number;
     return del.data_sequence_number >= data.data_sequence_number;
-  };
-  auto path_in_bounds = [](const LiveFile& del, const std::string& path) {
-    if (del.file.content != FileContent::kPositionDeletes) return true;
-    auto lo = del.file.lower_bounds.find(kDeleteFilePathId);
-    auto hi = del.file.upper_bounds.find(kDeleteFilePathId);
-    if (lo != del.file.lower_bounds.end() && path < lo->second) return false;
-    if (hi != del.file.upper_bounds.end() && path > hi->second) return false;
-    return true;
   };
   for (ScanTask& t : tasks) {
     if (auto it = by_target.find(t.data.file.file_path); it != by_target.end()) {
@@ -575,8 +544,12 @@ Result<std::vector<ScanTask>> PlanScan(objstore::Store* store, const TableMetada
     for (const LiveFile* d : global_eq) {
       if (applies(*d, t.data)) t.deletes.push_back(*d);
     }
-    for (const LiveFile* d : partition_deletes) {
-      if (applies(*d, t.data) && SamePartition(d->file, t.data.file) && path_in_bounds(*d, t.data.file.file_path)) {
+    if (partition_deletes.empty()) continue;
+    const std::string partition = PartitionKey(t.data.file);
+    for (size_t k = 0; k < partition_deletes.size(); ++k) {
+      const LiveFile* d = partition_deletes[k];
+      if (applies(*d, t.data) && partition_delete_keys[k] == partition &&
+          (d->file.content != FileContent::kPositionDeletes || MayDeleteFrom(d->file, t.data.file.file_path))) {
         t.deletes.push_back(*d);
       }
     }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "common/random.h"
 #include "objstore/store.h"
@@ -197,5 +198,36 @@ Result<std::string> LocalPath(std::string_view location) {
 }
 
 std::string LocalLocation(std::string_view abs_path) { return "file://" + std::string(abs_path); }
+
+Result<std::string> ResolveLocalLocation(std::string_view dir_or_uri) {
+  std::string path(dir_or_uri);
+  if (path.rfind("file:", 0) == 0) {
+    path.erase(0, path.rfind("file://", 0) == 0 ? 7 : 5);
+    if (path.empty() || path[0] != '/') return Status::InvalidArgument("not a local absolute location: " + std::string(dir_or_uri));
+  } else if (path.find("://") != std::string::npos) {
+    return Status::InvalidArgument("unsupported location " + path + " (a local directory or file:// URI)");
+  }
+  if (path.empty() || path[0] != '/') {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) == nullptr) return Status::IOError("cannot resolve the current directory");
+    path = std::string(cwd) + "/" + path;
+  }
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(std::move(part));
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return LocalLocation(out.empty() ? "/" : out);
+}
 
 }  // namespace floe::objstore

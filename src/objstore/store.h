@@ -48,5 +48,9 @@ std::unique_ptr<Store> NewLocalStore(bool durable = true);
 Result<std::string> LocalPath(std::string_view location);
 // The canonical location of an absolute local path: "file:///abs/path".
 std::string LocalLocation(std::string_view abs_path);
+// A directory given by a user (absolute, relative to the working directory, or a file: URI) as
+// a canonical location, with "." and ".." segments resolved. Errors: kInvalidArgument for
+// other schemes, kIOError when the working directory cannot be read.
+Result<std::string> ResolveLocalLocation(std::string_view dir_or_uri);
 
 }  // namespace floe::objstore

@@ -102,21 +102,6 @@ void PutLE(std::string* out, uint64_t v, int bytes) {
 }
 
 // Two's complement, big-endian, `bytes` long (the low bytes of the value).
-void PutBE128(std::string* out, int128_t v, int bytes) {
-  auto u = static_cast<unsigned __int128>(v);
-  for (int k = bytes - 1; k >= 0; --k) out->push_back(static_cast<char>((u >> (8 * k)) & 0xff));
-}
-
-// Minimal two's-complement byte count of v.
-int MinimalBytes(int128_t v) {
-  for (int n = 1; n < 16; ++n) {
-    int128_t lo = -(static_cast<int128_t>(1) << (8 * n - 1));
-    int128_t hi = (static_cast<int128_t>(1) << (8 * n - 1)) - 1;
-    if (v >= lo && v <= hi) return n;
-  }
-  return 16;
-}
-
 }  // namespace
 
 std::string ParquetStatBytes(const Leaf& leaf, const Bound& b) {
@@ -145,7 +130,7 @@ std::string ParquetStatBytes(const Leaf& leaf, const Bound& b) {
       break;
     }
     case Storage::kInt128:
-      PutBE128(&out, b.i, leaf.type_length);
+      AppendDecimalBigEndian(b.i, leaf.type_length, &out);
       break;
     case Storage::kBytes:
       out = b.s;
@@ -157,7 +142,7 @@ std::string ParquetStatBytes(const Leaf& leaf, const Bound& b) {
 std::string IcebergBoundBytes(const Leaf& leaf, const Bound& b) {
   if (leaf.field->type == TypeId::kDecimal) {
     std::string out;
-    PutBE128(&out, b.i, MinimalBytes(b.i));
+    AppendDecimalBigEndian(b.i, 0, &out);
     return out;
   }
   // Every other type serializes as Parquet's PLAIN statistics do.
@@ -339,7 +324,7 @@ void ColumnBuffer::PlainValues(size_t v0, size_t v1, std::string* out) const {
     case Storage::kFloat: raw(f32_.data() + v0); break;
     case Storage::kDouble: raw(f64_.data() + v0); break;
     case Storage::kInt128:
-      for (size_t k = v0; k < v1; ++k) PutBE128(out, i128_[k], leaf_->type_length);
+      for (size_t k = v0; k < v1; ++k) AppendDecimalBigEndian(i128_[k], leaf_->type_length, out);
       break;
     case Storage::kBytes:
       if (leaf_->physical == Physical::kFixedLenByteArray) {
@@ -443,7 +428,7 @@ class FixedDictionary : public Dictionary {
       out->append(reinterpret_cast<const char*>(values_.data()), values_.size() * sizeof(K));
       return;
     }
-    for (K v : values_) PutBE128(out, static_cast<int128_t>(v), width_);
+    for (K v : values_) AppendDecimalBigEndian(static_cast<int128_t>(v), width_, out);
   }
 
  private:

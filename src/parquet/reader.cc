@@ -337,12 +337,6 @@ int Width(int max) {
   return max == 0 ? 0 : w;
 }
 
-int128_t BigEndianDecimal(std::string_view b) {
-  int128_t x = (!b.empty() && static_cast<int8_t>(b[0]) < 0) ? -1 : 0;
-  for (char c : b) x = static_cast<int128_t>((static_cast<unsigned __int128>(x) << 8) | static_cast<uint8_t>(c));
-  return x;
-}
-
 // PLAIN values of one column.
 Status DecodePlain(const Column& c, std::string_view d, size_t count, std::vector<Value>* out) {
   const SchemaElement& e = c.elem;
@@ -395,7 +389,7 @@ Status DecodePlain(const Column& c, std::string_view d, size_t count, std::vecto
         if (n > d.size() - pos) return Corrupt("truncated byte array");
         std::string_view b = d.substr(pos, n);
         pos += n;
-        out->push_back(decimal ? Value::Decimal(BigEndianDecimal(b)) : Value::Bytes(std::string(b)));
+        out->push_back(decimal ? Value::Decimal(DecimalFromBigEndian(b)) : Value::Bytes(std::string(b)));
         continue;
       }
       case 7: {
@@ -403,7 +397,7 @@ Status DecodePlain(const Column& c, std::string_view d, size_t count, std::vecto
         if (pos + n > d.size()) return Corrupt("truncated fixed values");
         std::string_view b = d.substr(pos, n);
         pos += n;
-        out->push_back(decimal ? Value::Decimal(BigEndianDecimal(b)) : Value::Bytes(std::string(b)));
+        out->push_back(decimal ? Value::Decimal(DecimalFromBigEndian(b)) : Value::Bytes(std::string(b)));
         continue;
       }
       default:

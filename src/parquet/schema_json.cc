@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "common/hex.h"
+
 namespace floe::parquet {
 
 namespace {
@@ -190,18 +192,11 @@ bool ParseTime(std::string_view s, size_t* pos, int64_t* micros) {
   return true;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool FromHex(std::string_view s, std::string* out) {
   if (s.size() % 2 != 0) return false;
   out->clear();
   for (size_t i = 0; i < s.size(); i += 2) {
-    int a = HexDigit(s[i]), b = HexDigit(s[i + 1]);
+    int a = HexDigitValue(s[i]), b = HexDigitValue(s[i + 1]);
     if (a < 0 || b < 0) return false;
     out->push_back(static_cast<char>(a * 16 + b));
   }
@@ -489,6 +484,20 @@ void WriteSchemaMembers(const Schema& schema, json::Writer* w) {
   w->StartArray();
   for (const Field& f : schema.fields) WriteField(f, w);
   w->EndArray();
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  // Howard Hinnant's civil_from_days.
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
 }
 
 }  // namespace floe::parquet

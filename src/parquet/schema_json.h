@@ -29,5 +29,7 @@ Result<Value> RowFromJson(const Schema& schema, const json::Value& row);
 
 // Civil-date helpers (proleptic Gregorian): days since 1970-01-01.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+// The inverse: the year, month (1..12) and day (1..31) of a day number.
+void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 
 }  // namespace floe::parquet

@@ -3,12 +3,38 @@
 // date, time and timestamps); the writer checks each value against its field's type.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace floe::parquet {
 
 using int128_t = __int128;
+
+// Appends an unscaled decimal as two's-complement big-endian bytes: `bytes` wide (a column's or
+// an Avro fixed's width, 1..16), or the fewest bytes that hold it when bytes <= 0 (Iceberg's
+// single-value serialization, Java's BigInteger.toByteArray).
+inline void AppendDecimalBigEndian(int128_t v, int bytes, std::string* out) {
+  if (bytes <= 0) {
+    bytes = 16;
+    for (int n = 1; n < 16; ++n) {
+      const int128_t lo = -(static_cast<int128_t>(1) << (8 * n - 1));
+      if (v >= lo && v <= -lo - 1) {
+        bytes = n;
+        break;
+      }
+    }
+  }
+  const auto u = static_cast<unsigned __int128>(v);
+  for (int k = bytes - 1; k >= 0; --k) out->push_back(static_cast<char>((u >> (8 * k)) & 0xff));
+}
+
+// The inverse: sign-extends big-endian two's-complement bytes (1..16 of them).
+inline int128_t DecimalFromBigEndian(std::string_view b) {
+  int128_t x = (!b.empty() && static_cast<signed char>(b[0]) < 0) ? -1 : 0;
+  for (char c : b) x = static_cast<int128_t>((static_cast<unsigned __int128>(x) << 8) | static_cast<unsigned char>(c));
+  return x;
+}
 
 class Value {
  public:

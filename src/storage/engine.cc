@@ -350,4 +350,16 @@ bool KeyLocks::TryLockMany(const std::vector<uint64_t>& hashes, Guard* guard, st
   return false;
 }
 
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    unsigned char last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xFF) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;
+}
+
 }  // namespace floe::storage

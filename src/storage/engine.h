@@ -38,6 +38,10 @@ const char* CfName(Cf cf);
 
 class Engine;
 
+// The smallest key after every key that starts with prefix (empty, meaning unbounded, if none
+// exists): the upper bound of a prefix scan.
+std::string PrefixSuccessor(std::string prefix);
+
 // A batch of writes bound to one engine (it needs the engine's column families).
 class WriteBatch {
  public:

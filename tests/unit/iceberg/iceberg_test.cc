@@ -258,7 +258,9 @@ TEST_F(TableTest, AppendsDeletesAndOverwritesKeepSequenceNumbersAndTotals) {
   ASSERT_EQ(live->size(), 2u);
   for (const auto& f : *live) {
     EXPECT_EQ(f.data_sequence_number, f.file.file_path == rewritten[0].file_path ? 3 : 2);
-    if (f.file.file_path == rewritten[0].file_path) EXPECT_EQ(f.file_sequence_number, 4);
+    if (f.file.file_path == rewritten[0].file_path) {
+      EXPECT_EQ(f.file_sequence_number, 4);
+    }
   }
   // Removing a file that is gone is a validation error, not a retry.
   auto again = CommitChange(catalog_.get(), ident, SnapshotChange{.removed = {files[0].file_path}});
@@ -479,7 +481,7 @@ std::set<int64_t> ReadIds(objstore::Store* store, const TableMetadata& m) {
   auto tasks = PlanScan(store, m);
   EXPECT_TRUE(tasks.ok());
   for (const auto& t : *tasks) {
-    auto rows = ReadLiveRows(store, m, t, m.CurrentSchema()->fields);
+    auto rows = ReadLiveRows(store, t, m.CurrentSchema()->fields);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     for (int64_t id : Ids(*rows)) EXPECT_TRUE(ids.insert(id).second) << "duplicate row " << id;
   }
@@ -674,7 +676,7 @@ TEST_F(TableTest, FormatVersion3WritesDeletionVectorsAndCompactsThem) {
   auto tasks = PlanScan(store_.get(), t->metadata);
   ASSERT_EQ(tasks->size(), 1u);
   ASSERT_EQ((*tasks)[0].deletes.size(), 1u);
-  auto rows = ReadLiveRows(store_.get(), t->metadata, (*tasks)[0], t->metadata.CurrentSchema()->fields);
+  auto rows = ReadLiveRows(store_.get(), (*tasks)[0], t->metadata.CurrentSchema()->fields);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->size(), 97u);
   auto r = Compact(catalog_.get(), ident, CompactOptions{.delete_ratio = 0});
@@ -727,11 +729,29 @@ TEST_F(TableTest, EqualityDeletesFromOtherWritersApplyToOlderData) {
   std::multiset<int64_t> ids;
   for (const auto& task : *tasks) {
     EXPECT_EQ(task.deletes.size(), task.data.file.file_path == files[0].file_path ? 1u : 0u);
-    auto rows = ReadLiveRows(store_.get(), t->metadata, task, t->metadata.CurrentSchema()->fields);
+    auto rows = ReadLiveRows(store_.get(), task, t->metadata.CurrentSchema()->fields);
     ASSERT_TRUE(rows.ok()) << rows.status().ToString();
     for (const auto& r : *rows) ids.insert(r.children()[0].as_int());
   }
   EXPECT_EQ(ids, (std::multiset<int64_t>{0, 1, 2, 3, 5, 6, 7, 8, 9}));
+}
+
+}  // namespace
+}  // namespace floe::iceberg
+
+namespace floe::iceberg {
+namespace {
+
+// User-given warehouse and metadata locations become canonical file: locations, so that
+// table locations compare and pass the inside-the-warehouse check however they were spelled.
+TEST(ObjectStore, ResolvesLocalLocations) {
+  EXPECT_EQ(*objstore::ResolveLocalLocation("file:///a/./b/../c/"), "file:///a/c");
+  EXPECT_EQ(*objstore::ResolveLocalLocation("/a//b"), "file:///a/b");
+  char cwd[4096];
+  ASSERT_NE(getcwd(cwd, sizeof cwd), nullptr);
+  EXPECT_EQ(*objstore::ResolveLocalLocation("./lake/warehouse"), objstore::LocalLocation(std::string(cwd) + "/lake/warehouse"));
+  EXPECT_EQ(objstore::ResolveLocalLocation("s3://bucket/x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(objstore::ResolveLocalLocation("file:relative").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
