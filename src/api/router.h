@@ -2,6 +2,7 @@
 // Routes DynamoDB and DynamoDB Streams JSON API requests (X-Amz-Target) to their operations. Transport-free:
 // the http module hands it a request view and sends back what it returns. Thread-safe.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,8 @@ struct Services {
   streams::StreamManager* streams = nullptr;
   dynamo::IndexBuilder* index_builder = nullptr;
   iceberg::RestCatalog* iceberg = nullptr;  // the Iceberg REST catalog at /iceberg (optional)
+  // Prometheus text of components outside the API (replications), for GET /metrics.
+  std::function<std::string()> metrics;
 };
 
 struct ApiResponse {
@@ -52,6 +55,8 @@ class Router {
   // method under /iceberg/ (the Iceberg REST catalog). Never throws.
   ApiResponse Handle(const HttpRequestView& request);
   static bool IsIcebergPath(const std::string& target);
+  // GET /metrics: Prometheus text exposition.
+  std::string MetricsText() const { return services_.metrics ? services_.metrics() : std::string(); }
 
  private:
   ApiResponse HandleIceberg(const HttpRequestView& request);

@@ -22,6 +22,8 @@
 #include "iceberg/catalog.h"
 #include "iceberg/rest_catalog.h"
 #include "objstore/store.h"
+#include "pipeline/config.h"
+#include "pipeline/service.h"
 #include "cli/iceberg_tool.h"
 #include "cli/parquet_tool.h"
 #include "json/json.h"
@@ -83,6 +85,11 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       else if (key == "streamShardRolloverSeconds") c->stream_shard_rollover_seconds = n;
       else if (key == "streamIteratorLifetimeSeconds") c->stream_iterator_lifetime_seconds = n;
       else c->maintenance_interval_ms = n;
+    } else if (key == "replications") {
+      if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");
+      c->replications_json = floe::json::Serialize(v);
+      size_t slash = path.rfind('/');
+      c->config_dir = slash == std::string::npos ? "." : path.substr(0, slash);
     } else if (key == "accessKeys") {
       if (!v.is_object()) return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
       for (const auto& [id, secret] : v.members()) {
@@ -180,8 +187,29 @@ int Serve(int argc, char** argv) {
   std::unique_ptr<floe::objstore::Store> store = floe::objstore::NewLocalStore(config.durability == floe::Durability::kSync);
   floe::iceberg::Catalog iceberg_catalog(engine.get(), store.get(), *warehouse, floe::SystemClock::Default());
   floe::iceberg::RestCatalog iceberg_rest(&iceberg_catalog);
+  // Replications of local tables into Iceberg (config file key "replications").
+  std::unique_ptr<floe::pipeline::LocalService> replicator;
+  if (!config.replications_json.empty()) {
+    auto parsed = floe::json::Parse(config.replications_json);
+    auto configs = parsed.ok() ? floe::pipeline::ParseReplications(*parsed, config.config_dir)
+                               : Result<std::vector<floe::pipeline::ReplicationConfig>>(parsed.status());
+    if (!configs.ok()) {
+      floe::log::Error("config: {}", configs.status().message());
+      return 2;
+    }
+    floe::pipeline::ServiceDeps deps{engine.get(), &catalog, &committer, &streams, &iceberg_catalog, store.get(),
+                                     floe::SystemClock::Default()};
+    auto made = floe::pipeline::LocalService::Make(deps, std::move(configs).value());
+    if (!made.ok()) {
+      floe::log::Error("config: {}", made.status().message());
+      return 2;
+    }
+    replicator = std::move(made).value();
+    replicator->Start();
+  }
   floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams,
                                &index_builder, &iceberg_rest};
+  if (replicator) services.metrics = [&replicator] { return replicator->MetricsText(); };
   floe::api::Router router(services);
   floe::http::Server server(&router, engine.get(), config);
   if (Status st = server.Start(); !st.ok()) {
@@ -193,6 +221,7 @@ int Serve(int argc, char** argv) {
                   floe::DurabilityName(config.durability),
                   config.access_keys.empty() ? "accepted (loopback)" : "verified");
   server.Run();
+  if (replicator) replicator->Stop();
   index_builder.Stop();
   ttl.Stop();
   streams.Stop();

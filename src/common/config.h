@@ -34,6 +34,10 @@ struct ServerConfig {
   int64_t stream_shard_rollover_seconds = 4 * 3600;     // shards close and get children this often
   int64_t stream_iterator_lifetime_seconds = 15 * 60;   // ExpiredIteratorException after this
   int64_t maintenance_interval_ms = 1000;               // background passes (trim, rollover)
+  // The config file's "replications" array, as JSON text (parsed by pipeline/config.h), and
+  // the directory relative transform files are resolved against.
+  std::string replications_json;
+  std::string config_dir;
 };
 
 // Parses "HOST:PORT" (HOST may be a bracketed IPv6 address).

@@ -46,11 +46,30 @@ Status Catalog::Load() {
       if (has_stats) rt->index_stats[index.id] = DecodeStats(stats);
     }
     std::string name = info.name;
-    rt->log_changes.store(info.stream_enabled);
+    rt->log_changes.store(LogsChanges(info));
     rt->set_info(std::make_shared<const TableInfo>(std::move(info)));
     tables_[name] = rt;
   }
   return it->status();
+}
+
+bool Catalog::LogsChanges(const TableInfo& info) const {
+  return info.stream_enabled || log_required_.count(info.name) > 0;
+}
+
+Status Catalog::RequireChangeLog(const std::string& name) {
+  std::unique_lock<std::shared_mutex> l(mu_);
+  log_required_.insert(name);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return Status::Ok();
+  std::shared_ptr<TableRuntime> rt = it->second;
+  uint64_t token = 0;
+  return committer_->Commit(
+      [&](Committer::Context&) {
+        rt->log_changes.store(true, std::memory_order_relaxed);
+        return Status::Ok();
+      },
+      &token);
 }
 
 Result<std::shared_ptr<TableRuntime>> Catalog::Find(std::string_view name) const {
@@ -102,14 +121,14 @@ Status Catalog::CommitTableChange(TableRuntime* rt, std::shared_ptr<const TableI
         // Published under the commit lock, so every write commits against the definition
         // that is current at its commit (items.cc re-plans index entries when it changed).
         if (after) rt->set_info(std::make_shared<const TableInfo>(*after));
-        rt->log_changes.store(after && after->stream_enabled, std::memory_order_relaxed);
+        rt->log_changes.store(after && LogsChanges(*after), std::memory_order_relaxed);
         return Status::Ok();
       },
       &token);
   if (!st.ok()) {
     rt->dropped = false;
     if (before) rt->set_info(before);
-    rt->log_changes.store(before && before->stream_enabled, std::memory_order_relaxed);
+    rt->log_changes.store(before && LogsChanges(*before), std::memory_order_relaxed);
   } else {
     next_table_id_ = next_id;
   }

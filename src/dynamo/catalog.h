@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ class Catalog {
   // trims them. Returns the runtime as it was. Errors: kNotFound.
   Result<std::shared_ptr<TableRuntime>> Drop(std::string_view name);
 
+  // Makes writes to the named table (now, or once it exists) append change records even
+  // without an enabled stream: a consumer (the Iceberg replicator) reads them. Takes effect
+  // under the commit lock, so every write committed after this returns is logged.
+  Status RequireChangeLog(const std::string& name);
+
   // Table names in ascending order.
   std::vector<std::string> ListNames() const;
   // Every live table.
@@ -75,7 +81,10 @@ class Catalog {
   // indexes, and publishes the new definition under the commit lock.
   Status CommitTableChange(TableRuntime* rt, std::shared_ptr<const TableInfo> before, TableInfo* after);
 
+  bool LogsChanges(const TableInfo& info) const;
+
   TableListener* listener_ = nullptr;
+  std::set<std::string, std::less<>> log_required_;  // guarded by mu_
   std::map<std::string, std::shared_ptr<TableRuntime>, std::less<>> tables_;
   uint32_t next_table_id_ = 1;
 };

@@ -151,6 +151,12 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
     const bool iceberg = api::Router::IsIcebergPath(std::string(req.target()));
+    if (req.method() == bhttp::verb::get && req.target() == "/metrics") {
+      api::ApiResponse r;
+      r.content_type = "text/plain; version=0.0.4";
+      r.body = router_->MetricsText();
+      return Respond(std::move(r));
+    }
     if (req.method() == bhttp::verb::get && !iceberg) {
       api::ApiResponse r;
       r.content_type = "text/plain";

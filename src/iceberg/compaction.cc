@@ -73,7 +73,8 @@ int TopLevel(const parquet::Schema& s, int32_t id) {
 }  // namespace
 
 Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const ScanTask& task,
-                                        const parquet::Schema& schema, int64_t* dropped) {
+                                        const parquet::Schema& schema, int64_t* dropped,
+                                        std::vector<int64_t>* positions) {
   ASSIGN_OR_RETURN(std::string bytes, store->Read(task.data.file.file_path));
   ASSIGN_OR_RETURN(auto reader, parquet::Reader::Open(std::move(bytes)));
   ASSIGN_OR_RETURN(std::vector<Value> rows, reader->ReadAll());
@@ -130,6 +131,7 @@ Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const ScanTask& 
       continue;
     }
     out.push_back(Project(rows[i], from, to));
+    if (positions != nullptr) positions->push_back(static_cast<int64_t>(i));
   }
   if (dropped != nullptr) *dropped = n_gone;
   return out;
@@ -178,6 +180,7 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
   change.operation = "replace";
   change.data_sequence_number = head->sequence_number;
   change.validate_from_snapshot = head->snapshot_id;
+  change.summary = options.summary;
   std::set<std::string> rewritten;
   for (size_t i : chosen) {
     int64_t dropped = 0;
@@ -202,6 +205,7 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
   result.rewritten_data_files = static_cast<int>(chosen.size());
   result.removed_delete_files = static_cast<int>(change.removed.size()) - result.rewritten_data_files;
   result.added_data_files = static_cast<int>(change.added_data.size());
+  for (const auto& f : change.added_data) result.added_paths.push_back(f.file_path);
   auto committed = CommitChange(catalog, ident, change);
   if (!committed.ok()) {
     for (const auto& f : change.added_data) (void)catalog->store()->Delete(f.file_path);

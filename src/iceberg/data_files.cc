@@ -53,6 +53,8 @@ struct DataWriter::Open_ {
   std::unique_ptr<parquet::StringSink> sink;
   std::unique_ptr<parquet::Writer> writer;
   int64_t bytes = 0;
+  size_t ordinal = 0;
+  int64_t rows = 0;
 };
 
 DataWriter::~DataWriter() = default;
@@ -84,6 +86,11 @@ Result<std::unique_ptr<DataWriter>> DataWriter::Open(objstore::Store* store, con
 }
 
 Status DataWriter::Append(const parquet::Value& row) {
+  RowLocation ignored;
+  return Append(row, &ignored);
+}
+
+Status DataWriter::Append(const parquet::Value& row, RowLocation* where) {
   ASSIGN_OR_RETURN(std::vector<parquet::Value> key, partitioner_->Key(row));
   std::string path = partitioner_->Path(key);
   auto it = open_.find(path);
@@ -93,11 +100,14 @@ Status DataWriter::Append(const parquet::Value& row) {
     f->partition_path = path;
     f->location = location_ + "/data/" + (path.empty() ? "" : path + "/") + NewUuid() + ".parquet";
     f->sink = std::make_unique<parquet::StringSink>();
+    f->ordinal = opened_++;
     ASSIGN_OR_RETURN(f->writer, parquet::Writer::Open(schema_, f->sink.get(), parquet_options_));
     it = open_.emplace(path, std::move(f)).first;
   }
   Open_* f = it->second.get();
   RETURN_IF_ERROR(f->writer->AppendRow(row));
+  where->file = f->ordinal;
+  where->pos = f->rows++;
   f->bytes += static_cast<int64_t>(EstimateBytes(row));
   if (f->bytes >= target_bytes_) {
     Status st = CloseFile(f);
@@ -113,14 +123,18 @@ Status DataWriter::CloseFile(Open_* f) {
   DataFile df = DataFileFromMetrics(schema_, metrics, f->location);
   df.spec_id = spec_id_;
   df.partition = f->key;
-  done_.push_back(std::move(df));
+  done_.emplace(f->ordinal, std::move(df));
   return Status::Ok();
 }
 
 Result<std::vector<DataFile>> DataWriter::Finish() {
   for (auto& [path, f] : open_) RETURN_IF_ERROR(CloseFile(f.get()));
   open_.clear();
-  return std::move(done_);
+  // Ordinals are dense: every opened file is closed exactly once.
+  std::vector<DataFile> out;
+  for (auto& [ordinal, df] : done_) out.push_back(std::move(df));
+  done_.clear();
+  return out;
 }
 
 DataFile DataFileFromMetrics(const parquet::Schema& schema, const parquet::FileMetrics& metrics, std::string path) {

@@ -41,6 +41,12 @@ class DataWriter {
   ~DataWriter();
   // Errors: kInvalidArgument naming the field (nothing buffered then).
   Status Append(const parquet::Value& row);
+  // Where an appended row lands: files[file] of Finish()'s result, row `pos`.
+  struct RowLocation {
+    size_t file = 0;
+    int64_t pos = 0;
+  };
+  Status Append(const parquet::Value& row, RowLocation* where);
   // Closes every open file and returns them. REQUIRES: called once.
   Result<std::vector<DataFile>> Finish();
 
@@ -58,7 +64,8 @@ class DataWriter {
   parquet::WriterOptions parquet_options_;
   int64_t target_bytes_ = 0;
   std::map<std::string, std::unique_ptr<Open_>> open_;  // by partition path
-  std::vector<DataFile> done_;
+  size_t opened_ = 0;                    // files opened so far (each one's ordinal)
+  std::map<size_t, DataFile> done_;      // closed files by ordinal
 };
 
 // The data_file entry of a closed Parquet file: counts and sizes of every column, bounds

@@ -390,7 +390,8 @@ Status StreamManager::Trim(int64_t now) {
       new_floor = seq;
     }
     RETURN_IF_ERROR(it->status());
-    if (new_floor > 0) {
+    if (hold_) new_floor = std::min(new_floor, hold_(table_id));
+    if (new_floor > 0 && new_floor > Floor(table_id)) {
       {
         // The floor moves first: a reader that opened its iterator before the delete sees
         // every record; one that opens it after sees this floor.

@@ -25,6 +25,7 @@
 // commit lock, then this class's lock; this class never calls the Committer while holding
 // its own lock.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -134,6 +135,13 @@ class StreamManager final : public dynamo::TableListener {
 
   const StreamOptions& options() const { return options_; }
 
+  // Other consumers of the change log (the Iceberg replicator) hold records back from
+  // trimming: hold(table_id) is the highest sequence number they no longer need (UINT64_MAX:
+  // no consumer). Set once, before Start.
+  void SetRetentionHold(std::function<uint64_t(uint32_t table_id)> hold) { hold_ = std::move(hold); }
+  // The last trimmed sequence number of a table's change log (0: nothing trimmed).
+  uint64_t TrimFloor(uint32_t table_id) const { return Floor(table_id); }
+
  private:
   struct Generation {
     uint64_t start_sequence = 0;
@@ -196,6 +204,7 @@ class StreamManager final : public dynamo::TableListener {
   uint64_t next_serial_ = 1;
   std::vector<std::shared_ptr<const Stream>> pending_;  // written by an uncommitted table change
 
+  std::function<uint64_t(uint32_t)> hold_;
   PeriodicTask thread_;  // last: stopped first
 };
 
