@@ -57,7 +57,7 @@ tests/e2e/node_modules/.installed: tests/e2e/package-lock.json tests/e2e/package
 	@touch $@
 
 e2e: build-debug tests/e2e/node_modules/.installed
-	cd tests/e2e && FLOE_BIN=$(CURDIR)/$(DEBUG_DIR)/floe node --test --test-concurrency=1 parquet.test.mjs random.test.mjs iceberg.test.mjs
+	cd tests/e2e && FLOE_BIN=$(CURDIR)/$(DEBUG_DIR)/floe node --test --test-concurrency=1 parquet.test.mjs random.test.mjs iceberg.test.mjs replicator.test.mjs
 
 test: unit fuzz integration e2e
 

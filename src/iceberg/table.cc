@@ -485,7 +485,9 @@ class Committer {
 
 Result<CommitResult> CommitChange(Catalog* catalog, const TableIdent& ident, const SnapshotChange& change,
                                   const CommitOptions& options) {
-  if (change.added_data.empty() && change.added_deletes.empty() && change.removed.empty()) {
+  // An empty change is a commit only when it records something in its summary (a stream
+  // position that moved past records that produced no rows).
+  if (change.added_data.empty() && change.added_deletes.empty() && change.removed.empty() && change.summary.empty()) {
     return Status::InvalidArgument("a commit needs files to add or remove");
   }
   Committer c(catalog, ident, change);

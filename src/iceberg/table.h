@@ -56,6 +56,7 @@ struct CommitResult {
   LoadedTable table;
 };
 
+// A change without files must carry summary entries (it records a position).
 // Errors: kCommitFailed after the retries; kConditionFailed when the change no longer
 // applies (removed or referenced files gone); kInvalidArgument for a bad change; I/O errors.
 Result<CommitResult> CommitChange(Catalog* catalog, const TableIdent& ident, const SnapshotChange& change,

@@ -297,17 +297,20 @@ Status Replicator::Flush(const std::string& position) {
       else failed.push_back({std::move(o.change), "TransformFailed", std::move(o.error)});
     }
   }
+  // Failed records reach the backup before the position moves past them.
+  RETURN_IF_ERROR(WriteBackup(failed, 1));
   Status st;
   int attempt = 0;
   for (; attempt < config_.retry.attempts; ++attempt) {
-    std::vector<Failed> attempt_failed = failed;
-    st = CommitChanges(changes, position, &attempt_failed);
+    std::vector<Failed> mapping_failed;
+    st = CommitChanges(changes, position, &mapping_failed);
     if (st.ok()) {
-      failed = std::move(attempt_failed);
+      for (auto& f : mapping_failed) failed.push_back(std::move(f));
       break;
     }
     metrics_.retries++;
     log::Warn("replication {}: commit attempt {} failed: {}", config_.Name(), attempt + 1, st.ToString());
+    if (attempt + 1 == config_.retry.attempts) break;
     int64_t wait = std::min(config_.retry.max_backoff_ms, config_.retry.min_backoff_ms << std::min(attempt, 20));
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
     // The table may have changed under us (another writer): start from its current state.
@@ -322,9 +325,12 @@ Status Replicator::Flush(const std::string& position) {
   }
   if (!st.ok()) {
     // Retries exhausted: the records go to the backup, and the position moves past them.
-    for (auto& c : changes) failed.push_back({std::move(c), "RetriesExhausted", st.message()});
+    std::vector<Failed> exhausted;
+    for (auto& c : changes) exhausted.push_back({std::move(c), "RetriesExhausted", st.message()});
+    RETURN_IF_ERROR(WriteBackup(exhausted, attempt + 1));
     std::vector<Failed> none;
     RETURN_IF_ERROR(CommitChanges({}, position, &none));
+    for (auto& f : exhausted) failed.push_back(std::move(f));
   }
   metrics_.failed_records += static_cast<int64_t>(failed.size());
   metrics_.oldest_pending_ms = 0;

@@ -11,32 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { icebergRead } from 'icebird'
 import { IcebergRestCatalog } from 'iceberg-js'
 import { floeBin, hyparquetRows, query, tempDir } from './lib/floe.mjs'
+import { realFetch } from './lib/file_fetch.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-
-// icebird reads through fetch; Node's fetch has no file: URLs, so serve them from disk
-// (with Range requests, as hyparquet reads footers and column chunks by range).
-const realFetch = globalThis.fetch
-globalThis.fetch = async (url, init = {}) => {
-  const u = typeof url === 'string' ? url : (url.url ?? String(url))
-  if (!u.startsWith('file:')) return realFetch(url, init)
-  let buf
-  try {
-    buf = fs.readFileSync(fileURLToPath(u))
-  } catch {
-    return new Response(null, { status: 404 })
-  }
-  const headers = new Headers(init.headers ?? {})
-  if ((init.method ?? 'GET') === 'HEAD') return new Response(null, { status: 200, headers: { 'content-length': String(buf.length) } })
-  const range = headers.get('range')
-  if (range) {
-    const m = /bytes=(\d+)-(\d*)/.exec(range)
-    const start = Number(m[1])
-    const end = m[2] ? Number(m[2]) + 1 : buf.length
-    return new Response(buf.subarray(start, end), { status: 206 })
-  }
-  return new Response(buf, { status: 200 })
-}
 
 function floe (args, input) {
   const r = spawnSync(floeBin, ['iceberg', ...args], { encoding: 'utf8', input, maxBuffer: 1 << 28 })

@@ -1,0 +1,358 @@
+// The table replicator end to end: a random DynamoDB workload through boto3 (puts with nested
+// attributes, updates, deletes, transactions, TTL expiry) on a floe node that replicates the
+// table into Iceberg; icebird reads the tables. Mirror mode must equal a Scan of the table,
+// changelog mode must equal the table's DynamoDB stream, also after SIGKILLs during the load.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { icebergRead } from 'icebird'
+import { floeBin, tempDir } from './lib/floe.mjs'
+import { realFetch } from './lib/file_fetch.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const workload = path.join(here, 'lib/ddb_workload.py')
+
+async function freePort () {
+  return new Promise((resolve) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const columns = [
+  { name: 'pk', type: 'string', required: true },
+  { name: 'sk', type: 'bigint', required: true },
+  { name: 'qty', type: 'long' },
+  { name: 'price', type: 'double' },
+  { name: 'tags', type: 'array<string>' },
+  { name: 'city', type: 'string', source: 'address.city' },
+  { name: 'zip', type: 'string', source: 'address.zip' },
+  { name: 'name', type: 'string', source: 'profile.name' }
+]
+
+function writeConfig (dir, extra = {}) {
+  const config = {
+    maintenanceIntervalMs: 200,
+    replications: [
+      { tableName: 'events', glueDatabaseName: 'shop', glueTableName: 'events_mirror', glueTableSchema: columns, mode: 'mirror',
+        bufferingHints: { intervalInSeconds: 1 }, maintenance: { intervalSeconds: 2, compactMinInputFiles: 4 }, ...extra },
+      { tableName: 'events', glueDatabaseName: 'shop', glueTableName: 'events_log', glueTableSchema: columns, mode: 'changelog',
+        bufferingHints: { intervalInSeconds: 1 }, formatVersion: 3, maintenance: { intervalSeconds: 3, compactMinInputFiles: 4 } }
+    ]
+  }
+  const file = path.join(dir, 'config.json')
+  fs.writeFileSync(file, JSON.stringify(config))
+  return file
+}
+
+async function startFloe (dir, port, config) {
+  const proc = spawn(floeBin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data'), '--config', config],
+    { stdio: ['ignore', 'ignore', 'pipe'] })
+  let log = ''
+  proc.stderr.on('data', (d) => { log += d })
+  proc.log = () => log
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await realFetch(`http://127.0.0.1:${port}/`)
+      if (r.ok) return proc
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  proc.kill('SIGKILL')
+  throw new Error('floe did not start: ' + log)
+}
+
+function py (port, ...args) {
+  const r = spawnSync('/usr/bin/python3', [workload, `http://127.0.0.1:${port}`, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+  if (r.status !== 0) throw new Error(`ddb_workload ${args[0]} failed: ${r.stderr}`)
+  return r.stdout.split('\n').filter((l) => l).map((l) => JSON.parse(l))
+}
+
+function pyAsync (port, ...args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('/usr/bin/python3', [workload, `http://127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let err = ''
+    p.stderr.on('data', (d) => { err += d })
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ddb_workload failed: ${err}`))))
+  })
+}
+
+async function metrics (port) {
+  const text = await (await realFetch(`http://127.0.0.1:${port}/metrics`)).text()
+  const out = {}
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)\{replication="([^"]+)"[^}]*\} (\S+)$/.exec(line)
+    if (m) out[`${m[2]}:${m[1]}`] = Number(m[3])
+  }
+  return out
+}
+
+async function icebergRows (port, table) {
+  const r = await realFetch(`http://127.0.0.1:${port}/iceberg/v1/namespaces/shop/tables/${table}`)
+  if (r.status !== 200) return null
+  const { metadata } = await r.json()
+  if (metadata['current-snapshot-id'] === undefined || metadata['current-snapshot-id'] === -1) return { rows: [], metadata }
+  return { rows: await icebergRead({ tableUrl: metadata.location, metadata }), metadata }
+}
+
+const big = (v) => (v === null || v === undefined ? null : BigInt(v))
+const num = (v) => (v === null || v === undefined ? null : Number(v))
+
+// The mirror row the replicator must write for a scanned item (DynamoDB JSON).
+function expectedRow (item) {
+  const mapped = new Set(['pk', 'sk', 'qty', 'price', 'tags', 'address', 'profile'])
+  const extra = {}
+  for (const [k, v] of Object.entries(item)) if (!mapped.has(k)) extra[k] = plain(v)
+  return {
+    pk: item.pk.S,
+    sk: big(item.sk.N),
+    qty: big(item.qty?.N),
+    price: num(item.price?.N),
+    tags: item.tags?.SS ?? null,
+    city: item.address?.M?.city?.S ?? null,
+    zip: item.address?.M?.zip?.S ?? null,
+    name: item.profile?.M?.name?.S ?? null,
+    _extra: Object.keys(extra).length ? extra : null
+  }
+}
+
+function plain (v) {
+  if ('S' in v) return v.S
+  if ('N' in v) return Number(v.N)
+  if ('B' in v) return v.B
+  if ('BOOL' in v) return v.BOOL
+  if ('NULL' in v) return null
+  if ('M' in v) return Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, plain(x)]))
+  if ('L' in v) return v.L.map(plain)
+  if ('SS' in v) return v.SS
+  if ('NS' in v) return v.NS.map(Number)
+  if ('BS' in v) return v.BS
+  throw new Error('bad value ' + JSON.stringify(v))
+}
+
+function mirrorRow (r) {
+  return {
+    pk: r.pk,
+    sk: big(r.sk),
+    qty: big(r.qty),
+    price: num(r.price),
+    tags: r.tags ?? null,
+    city: r.city ?? null,
+    zip: r.zip ?? null,
+    name: r.name ?? null,
+    _extra: r._extra ? JSON.parse(r._extra) : null
+  }
+}
+
+const byKey = (a, b) => (a.pk === b.pk ? (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0) : a.pk < b.pk ? -1 : 1)
+
+// The changelog row for a stream record.
+function expectedChange (rec) {
+  const image = (img) => (img ? (({ pk, sk, ...rest }) => ({ pk, sk, ...rest }))(expectedRow(img)) : null)
+  return {
+    op: rec.eventName,
+    seq: rec.SequenceNumber,
+    ttl: rec.ttl,
+    pk: rec.Keys.pk.S,
+    sk: big(rec.Keys.sk.N),
+    old: image(rec.OldImage),
+    new: image(rec.NewImage)
+  }
+}
+
+function changelogRow (r) {
+  const image = (img) => (img ? mirrorRow(img) : null)
+  return { op: r._op, seq: r._sequence_number, ttl: r._ttl_expired, pk: r.pk, sk: big(r.sk), old: image(r._old), new: image(r._new) }
+}
+
+async function waitEqual (port, want, wantLog, what) {
+  let lastErr
+  for (let i = 0; i < 240; i++) {
+    try {
+      const mirror = await icebergRows(port, 'events_mirror')
+      const log = await icebergRows(port, 'events_log')
+      assert.deepEqual(mirror.rows.map(mirrorRow).sort(byKey), want, `${what}: mirror equals the Scan`)
+      const got = log.rows.map(changelogRow).sort((a, b) => (a.seq < b.seq ? -1 : 1))
+      assert.deepEqual(got, wantLog, `${what}: changelog equals the stream`)
+      return { mirror, log }
+    } catch (e) {
+      lastErr = e
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+  throw lastErr
+}
+
+async function waitSnapshots (port) {
+  for (let i = 0; i < 200; i++) {
+    const m = await metrics(port)
+    if (m['shop.events_mirror:floe_replication_snapshots_total'] >= 1 && m['shop.events_log:floe_replication_snapshots_total'] >= 1) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('the replications did not start')
+}
+
+function truth (port) {
+  const want = py(port, 'scan', 'events').map(expectedRow).sort(byKey)
+  const wantLog = py(port, 'stream', 'events').map(expectedChange).sort((a, b) => (a.seq < b.seq ? -1 : 1))
+  return { want, wantLog }
+}
+
+async function ttlSettled (port) {
+  // TTL expiry runs in the background: wait until no expired item is left.
+  for (let i = 0; i < 200; i++) {
+    const left = py(port, 'scan', 'events').filter((it) => it.exp && Number(it.exp.N) < Date.now() / 1000)
+    if (left.length === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('TTL did not expire the items')
+}
+
+test('mirror equals a Scan and changelog equals the stream after a random workload', async () => {
+  const dir = tempDir('floe-repl-')
+  const port = await freePort()
+  const proc = await startFloe(dir, port, writeConfig(dir))
+  try {
+    py(port, 'create', 'events')
+    await waitSnapshots(port)
+    const seed = Number(process.env.SEED ?? Date.now() % 100000)
+    py(port, 'load', 'events', String(seed), '1500')
+    await ttlSettled(port)
+    const { want, wantLog } = truth(port)
+    assert.ok(want.length > 50 && wantLog.length >= 1000, `seed ${seed}: a real workload (${want.length} items, ${wantLog.length} changes)`)
+    assert.ok(wantLog.some((c) => c.ttl), `seed ${seed}: TTL deletions in the stream`)
+    const { mirror } = await waitEqual(port, want, wantLog, `seed ${seed}`)
+    // Position deletes, not equality deletes.
+    assert.ok(mirror.metadata.snapshots.some((s) => s.summary['added-position-deletes'] > 0 || s.summary['added-delete-files'] > 0))
+    assert.ok(mirror.metadata.snapshots.every((s) => !s.summary['added-equality-deletes']))
+    const m = await metrics(port)
+    assert.equal(m['shop.events_mirror:floe_replication_failed_records_total'], 0)
+    assert.ok(m['shop.events_mirror:floe_replication_commits_total'] >= 2)
+  } finally {
+    proc.kill('SIGKILL')
+  }
+})
+
+test('after SIGKILLs during the load, mirror and changelog are still exact, with no duplicates', async () => {
+  const dir = tempDir('floe-repl-kill-')
+  const port = await freePort()
+  const config = writeConfig(dir)
+  let proc = await startFloe(dir, port, config)
+  try {
+    py(port, 'create', 'events')
+    await waitSnapshots(port)
+    const seed = Number(process.env.SEED ?? Date.now() % 100000)
+    const load = pyAsync(port, 'load', 'events', String(seed), '2500')
+    for (let k = 0; k < 3; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 700 + Math.floor(Math.random() * 1500)))
+      proc.kill('SIGKILL')
+      await new Promise((resolve) => proc.on('exit', resolve))
+      proc = await startFloe(dir, port, config)
+    }
+    await load
+    await ttlSettled(port)
+    const { want, wantLog } = truth(port)
+    const seqs = new Set(wantLog.map((c) => c.seq))
+    assert.equal(seqs.size, wantLog.length)
+    await waitEqual(port, want, wantLog, `seed ${seed} with kills`)
+  } finally {
+    proc.kill('SIGKILL')
+  }
+})
+
+test('records that fail the transform or the schema go to the backup with their error; nothing else is lost', async () => {
+  const dir = tempDir('floe-repl-backup-')
+  const port = await freePort()
+  const lua = `
+function transform(records)
+  local out = {}
+  for i, r in ipairs(records) do
+    local img = r.data.NewImage
+    if img and img.note and img.note.S == 'fail' then
+      out[#out + 1] = {recordId = r.recordId, result = 'ProcessingFailed'}
+    elseif img and img.note and img.note.S == 'drop' then
+      out[#out + 1] = {recordId = r.recordId, result = 'Dropped'}
+    elseif img and img.note and img.note.S == 'boom' then
+      error('boom in the transform')
+    else
+      if img and img.address and img.address.M.city then
+        img.address.M.city.S = string.upper(img.address.M.city.S)
+      end
+      out[#out + 1] = {recordId = r.recordId, result = 'Ok', data = r.data}
+    end
+  end
+  return out
+end`
+  const config = writeConfig(dir, { transform: { lua, batchSize: 1 } })
+  const proc = await startFloe(dir, port, config)
+  try {
+    py(port, 'create', 'events')
+    await waitSnapshots(port)
+    const put = (pk, extra) => py(port, 'put', 'events', JSON.stringify({ pk: { S: pk }, sk: { N: '1' }, qty: { N: '1' }, address: { M: { city: { S: 'Oslo' } } }, ...extra }))
+    put('ok-1', {})
+    put('fail-1', { note: { S: 'fail' } })
+    put('drop-1', { note: { S: 'drop' } })
+    put('boom-1', { note: { S: 'boom' } })
+    put('badtype-1', { qty: { S: 'many' } })
+    put('badnum-1', { qty: { N: '1.5' } })
+    put('ok-2', { tags: { SS: ['a', 'b'] } })
+    const backupRoot = path.join(dir, 'data', 'warehouse', '_backup', 'shop', 'events_mirror')
+    let lines = []
+    for (let i = 0; i < 100 && lines.length < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      lines = fs.existsSync(backupRoot)
+        ? fs.readdirSync(backupRoot, { recursive: true }).filter((f) => f.endsWith('.jsonl'))
+          .flatMap((f) => fs.readFileSync(path.join(backupRoot, f), 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l)))
+        : []
+    }
+    const got = Object.fromEntries(lines.map((l) => [l.keys.pk.S, l]))
+    assert.deepEqual(Object.keys(got).sort(), ['badnum-1', 'badtype-1', 'boom-1', 'fail-1'])
+    assert.equal(got['fail-1'].errorCode, 'TransformFailed')
+    assert.match(got['boom-1'].errorMessage, /boom in the transform/)
+    assert.equal(got['badtype-1'].errorCode, 'MappingFailed')
+    assert.match(got['badtype-1'].errorMessage, /column 'qty'.*expected a number \(N\), got S/)
+    assert.match(got['badnum-1'].errorMessage, /1\.5 is not an integer/)
+    assert.equal(got['badtype-1'].newImage.qty.S, 'many')
+    // Everything else arrived, transformed.
+    let rows = []
+    for (let i = 0; i < 100; i++) {
+      rows = (await icebergRows(port, 'events_mirror')).rows.map(mirrorRow)
+      if (rows.length >= 2) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.deepEqual(rows.map((r) => [r.pk, r.city]).sort(), [['ok-1', 'OSLO'], ['ok-2', 'OSLO']])
+    const m = await metrics(port)
+    assert.equal(m['shop.events_mirror:floe_replication_failed_records_total'], 4)
+    assert.equal(m['shop.events_mirror:floe_replication_dropped_records_total'], 1)
+  } finally {
+    proc.kill('SIGKILL')
+  }
+})
+
+test('bad replication settings are startup errors that name the key', () => {
+  const dir = tempDir('floe-repl-config-')
+  const cases = [
+    [{ bufferingHints: { intervalInSeconds: 901 } }, /replications\[0\]\.bufferingHints\.intervalInSeconds must be an integer from 0 to 900/],
+    [{ bufferingHints: { sizeInMBs: 0 } }, /replications\[0\]\.bufferingHints\.sizeInMBs must be an integer from 1 to 128/],
+    [{ mode: 'upsert' }, /replications\[0\]\.mode must be "mirror" or "changelog"/],
+    [{ colour: 'blue' }, /unknown key 'replications\[0\]\.colour'/],
+    [{ glueTableSchema: [{ name: 'pk', type: 'strang' }] }, /glueTableSchema\[0\]\.type: bad type 'strang'/],
+    [{ transform: { lua: 'function nope() end' } }, /defines no function 'transform'/],
+    [{ transform: { lua: 'function transform(' } }, /transform: .*expected/]
+  ]
+  for (const [bad, message] of cases) {
+    const config = { replications: [{ tableName: 't', glueDatabaseName: 'db', glueTableName: 't', glueTableSchema: [{ name: 'pk', type: 'string' }], ...bad }] }
+    const file = path.join(dir, 'config.json')
+    fs.writeFileSync(file, JSON.stringify(config))
+    const r = spawnSync(floeBin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'data'), '--config', file], { encoding: 'utf8', timeout: 10000 })
+    assert.equal(r.status, 2, `${JSON.stringify(bad)}: exit status`)
+    assert.match(r.stderr, message)
+  }
+})
