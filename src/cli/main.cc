@@ -26,6 +26,7 @@
 #include "pipeline/service.h"
 #include "cli/iceberg_tool.h"
 #include "cli/parquet_tool.h"
+#include "cli/replicate.h"
 #include "json/json.h"
 #include "storage/engine.h"
 #include "streams/streams.h"
@@ -42,6 +43,7 @@ constexpr char kUsage[] =
     "                  [--durability sync|async] [--threads N] [--log-level debug|info|warn|error]\n"
     "       floe parquet write --schema FILE --rows FILE --out FILE [options]  (floe parquet for help)\n"
     "       floe iceberg COMMAND --catalog DIR [options]  (floe iceberg for help)\n"
+    "       floe replicate --config FILE [--endpoint-url URL] [--state-dir DIR]  (docs/replicator.md)\n"
     "       floe version\n";
 
 Status LoadConfigFile(const std::string& path, ServerConfig* c) {
@@ -242,6 +244,7 @@ int main(int argc, char** argv) {
     if (cmd == "serve") return Serve(argc, argv);
     if (cmd == "parquet") return floe::cli::ParquetTool(argc, argv);
     if (cmd == "iceberg") return floe::cli::IcebergTool(argc, argv);
+    if (cmd == "replicate") return floe::cli::Replicate(argc, argv);
     if (cmd == "version" || cmd == "--version") {
       std::puts("floe 0.1.0");
       return 0;

@@ -356,3 +356,77 @@ test('bad replication settings are startup errors that name the key', () => {
     assert.match(r.stderr, message)
   }
 })
+
+function versionHintRows (warehouse, table) {
+  const meta = path.join(warehouse, 'shop', table, 'metadata')
+  if (!fs.existsSync(path.join(meta, 'version-hint.text'))) return null
+  const stem = fs.readFileSync(path.join(meta, 'version-hint.text'), 'utf8').trim()
+  return JSON.parse(fs.readFileSync(path.join(meta, stem + '.metadata.json'), 'utf8'))
+}
+
+async function waitMirror (warehouse, port, what) {
+  const want = py(port, 'scan', 'events').map(expectedRow).sort(byKey)
+  let lastErr
+  for (let i = 0; i < 240; i++) {
+    try {
+      const metadata = versionHintRows(warehouse, 'events_mirror')
+      assert.ok(metadata, 'the table exists')
+      const rows = metadata['current-snapshot-id'] > 0 ? await icebergRead({ tableUrl: metadata.location, metadata }) : []
+      assert.deepEqual(rows.map(mirrorRow).sort(byKey), want, `${what}: mirror equals the Scan`)
+      return metadata
+    } catch (e) {
+      lastErr = e
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+  throw lastErr
+}
+
+test('floe replicate against another floe process: existing data, shard lineage, a re-enabled stream, expired iterators', async () => {
+  const dir = tempDir('floe-replicate-')
+  const port = await freePort()
+  const serverConfig = path.join(dir, 'server.json')
+  fs.writeFileSync(serverConfig, JSON.stringify({ streamShardRolloverSeconds: 2, streamIteratorLifetimeSeconds: 1, streamShards: 2, maintenanceIntervalMs: 200 }))
+  const server = await startFloe(dir, port, serverConfig)
+  const warehouse = path.join(dir, 'lake')
+  const replConfig = path.join(dir, 'replicate.json')
+  fs.writeFileSync(replConfig, JSON.stringify({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    stateDir: path.join(dir, 'state'),
+    warehouse,
+    pollIntervalMs: 1500,
+    replications: [{ tableName: 'events', glueDatabaseName: 'shop', glueTableName: 'events_mirror', glueTableSchema: columns, mode: 'mirror' }]
+  }))
+  let replicate
+  try {
+    py(port, 'create', 'events')
+    const seed = Number(process.env.SEED ?? Date.now() % 100000)
+    py(port, 'load', 'events', String(seed), '600')  // data before the replicator starts
+    let log = ''
+    replicate = spawn(floeBin, ['replicate', '--config', replConfig], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e' } })
+    replicate.stderr.on('data', (d) => { log += d })
+    replicate.log = () => log
+    await pyAsync(port, 'load', 'events', String(seed + 1), '800')
+    await ttlSettled(port)
+    await waitMirror(warehouse, port, `seed ${seed}: initial snapshot and stream`)
+    await new Promise((resolve) => setTimeout(resolve, 2500))  // idle: iterators expire, shards roll over
+    py(port, 'load', 'events', String(seed + 2), '300')
+    await waitMirror(warehouse, port, `seed ${seed}: after idle`)
+    assert.match(log, /iterator of shard .* expired; renewing it/, 'an expired iterator was renewed')
+    // A disabled and re-enabled stream: writes in between are in no stream.
+    py(port, 'stream-off', 'events')
+    py(port, 'load', 'events', String(seed + 3), '200')
+    py(port, 'stream-on', 'events')
+    py(port, 'load', 'events', String(seed + 4), '300')
+    const metadata = await waitMirror(warehouse, port, `seed ${seed}: after the stream was re-enabled`)
+    assert.match(log, /was disabled; following the new stream/)
+    assert.equal(metadata['format-version'], 2)
+  } catch (e) {
+    e.message += '\nfloe replicate log:\n' + (replicate?.log?.() ?? '')
+    throw e
+  } finally {
+    replicate?.kill('SIGKILL')
+    server.kill('SIGKILL')
+  }
+})

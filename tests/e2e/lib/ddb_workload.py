@@ -152,6 +152,10 @@ elif cmd == "scan":
 elif cmd == "stream":
     for rec in stream():
         print(json.dumps(rec, default=encode))
+elif cmd == "stream-off":
+    forever(lambda: ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": False}))
+elif cmd == "stream-on":
+    forever(lambda: ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}))
 elif cmd == "put":
     forever(lambda: ddb.put_item(TableName=table, Item=json.loads(sys.argv[4])))
 else:
