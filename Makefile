@@ -24,11 +24,17 @@ build: bootstrap $(RELEASE_DIR)/build.ninja
 build-debug: bootstrap $(DEBUG_DIR)/build.ninja
 	cmake --build $(DEBUG_DIR)
 
+CONFIG ?= examples/replication.json
+
 run: build
 	@mkdir -p $(DATA_DIR)
 	@echo "floe: DynamoDB endpoint http://$(LISTEN) (region $(REGION), data in $(DATA_DIR))"
 	@echo "try:  aws dynamodb list-tables --endpoint-url http://$(LISTEN) --region $(REGION)"
-	exec $(RELEASE_DIR)/floe serve --listen $(LISTEN) --data-dir $(DATA_DIR) --region $(REGION)
+	@echo "replication ($(CONFIG)): table ecommerce-global -> Iceberg table ecommerce.ecommerce_global"
+	@echo "      at $(DATA_DIR)/warehouse/ecommerce/ecommerce_global (one second behind the table, once it exists)"
+	@echo "      read it with any Iceberg engine, e.g. DuckDB: SELECT * FROM iceberg_scan('$(DATA_DIR)/warehouse/ecommerce/ecommerce_global')"
+	@echo "      or through the Iceberg REST catalog http://$(LISTEN)/iceberg; metrics at http://$(LISTEN)/metrics"
+	exec $(RELEASE_DIR)/floe serve --listen $(LISTEN) --data-dir $(DATA_DIR) --region $(REGION) --config $(CONFIG)
 
 unit: build-debug
 	cd $(DEBUG_DIR) && ctest --output-on-failure
