@@ -73,6 +73,7 @@ bench: build
 	bench/run_index_bench.sh
 	bench/run_parquet_bench.sh
 	bench/run_iceberg_bench.sh
+	bench/run_replicator_bench.sh
 
 clean:
 	rm -rf build
