@@ -44,6 +44,21 @@ ICEBERG_REST = [
     ("OAuth2 (/v1/oauth/tokens)", "no: loopback needs no auth; elsewhere SigV4-signed requests"),
 ]
 
+REPLICATOR = [
+    ("tableName", "yes (a local table inside floe serve; a remote one with floe replicate)"),
+    ("tableStreamArn", "yes (standalone; optional: the table's LatestStreamArn; a re-enabled stream is followed)"),
+    ("glueDatabaseName", "yes (the Iceberg namespace)"),
+    ("glueTableName", "yes"),
+    ("glueTableSchema", "yes (name, Iceberg or Glue/Hive type, source attribute path, required)"),
+    ("mode", "floe: mirror (default) or changelog"),
+    ("bufferingHints", "yes (intervalInSeconds 0..900, default 1; sizeInMBs 1..128, default 5)"),
+    ("transform", "floe: a sandboxed Lua 5.4 function with Firehose's record-transformation contract (no Lambda)"),
+    ("backupPrefix", "yes (failed records as JSON lines with their error, in the warehouse)"),
+    ("retry", "yes (attempts, minBackoffMs, maxBackoffMs)"),
+    ("partitionSpec, maintenance, formatVersion, unmappedAttributes, warehouse", "floe's own"),
+    ("S3 warehouse, TLS source endpoints", "not yet"),
+]
+
 STATUS = {
     "CreateTable": {"AttributeDefinitions": "yes", "TableName": "yes", "KeySchema": "yes", "BillingMode": "yes",
                     "ProvisionedThroughput": "yes (1..40000 units)", "TableClass": "yes (recorded, described)",
@@ -127,7 +142,22 @@ STATUS.update({
     "TransactGetItems": {"TransactItems": "yes (1..100 Get with ProjectionExpression; one consistent snapshot)",
                          "ReturnConsumedCapacity": CAPACITY},
 })
-STREAMS_STATUS = {
+STREAMS_REPLICATOR = [
+    ("tableName", "yes (a local table inside floe serve; a remote one with floe replicate)"),
+    ("tableStreamArn", "yes (standalone; optional: the table's LatestStreamArn; a re-enabled stream is followed)"),
+    ("glueDatabaseName", "yes (the Iceberg namespace)"),
+    ("glueTableName", "yes"),
+    ("glueTableSchema", "yes (name, Iceberg or Glue/Hive type, source attribute path, required)"),
+    ("mode", "floe: mirror (default) or changelog"),
+    ("bufferingHints", "yes (intervalInSeconds 0..900, default 1; sizeInMBs 1..128, default 5)"),
+    ("transform", "floe: a sandboxed Lua 5.4 function with Firehose's record-transformation contract (no Lambda)"),
+    ("backupPrefix", "yes (failed records as JSON lines with their error, in the warehouse)"),
+    ("retry", "yes (attempts, minBackoffMs, maxBackoffMs)"),
+    ("partitionSpec, maintenance, formatVersion, unmappedAttributes, warehouse", "floe's own"),
+    ("S3 warehouse, TLS source endpoints", "not yet"),
+]
+
+STATUS = {
     "ListStreams": {"TableName": "yes (streams of live and deleted tables within retention)",
                     "Limit": "yes (1..100)", "ExclusiveStartStreamArn": "yes (malformed ARN: ValidationException)"},
     "DescribeStream": {"StreamArn": "yes (ENABLED or DISABLED; KeySchema; CreationRequestDateTime)",
@@ -244,6 +274,13 @@ def main():
             "| endpoint | status |", "|---|---|"]
     for endpoint, status in ICEBERG_REST:
         out.append(f"| `{endpoint}` | {status} |")
+    out.append("")
+    out += ["## Table Replicator (config.json)", "",
+            "The reference architecture's replicator settings and what floe does with them;",
+            "docs/replicator.md has the details.", "",
+            "| setting | status |", "|---|---|"]
+    for setting, status in REPLICATOR:
+        out.append(f"| `{setting}` | {status} |")
     out.append("")
     print("\n".join(out))
 
