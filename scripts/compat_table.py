@@ -142,22 +142,7 @@ STATUS.update({
     "TransactGetItems": {"TransactItems": "yes (1..100 Get with ProjectionExpression; one consistent snapshot)",
                          "ReturnConsumedCapacity": CAPACITY},
 })
-STREAMS_REPLICATOR = [
-    ("tableName", "yes (a local table inside floe serve; a remote one with floe replicate)"),
-    ("tableStreamArn", "yes (standalone; optional: the table's LatestStreamArn; a re-enabled stream is followed)"),
-    ("glueDatabaseName", "yes (the Iceberg namespace)"),
-    ("glueTableName", "yes"),
-    ("glueTableSchema", "yes (name, Iceberg or Glue/Hive type, source attribute path, required)"),
-    ("mode", "floe: mirror (default) or changelog"),
-    ("bufferingHints", "yes (intervalInSeconds 0..900, default 1; sizeInMBs 1..128, default 5)"),
-    ("transform", "floe: a sandboxed Lua 5.4 function with Firehose's record-transformation contract (no Lambda)"),
-    ("backupPrefix", "yes (failed records as JSON lines with their error, in the warehouse)"),
-    ("retry", "yes (attempts, minBackoffMs, maxBackoffMs)"),
-    ("partitionSpec, maintenance, formatVersion, unmappedAttributes, warehouse", "floe's own"),
-    ("S3 warehouse, TLS source endpoints", "not yet"),
-]
-
-STATUS = {
+STREAMS_STATUS = {
     "ListStreams": {"TableName": "yes (streams of live and deleted tables within retention)",
                     "Limit": "yes (1..100)", "ExclusiveStartStreamArn": "yes (malformed ARN: ValidationException)"},
     "DescribeStream": {"StreamArn": "yes (ENABLED or DISABLED; KeySchema; CreationRequestDateTime)",
