@@ -1,20 +1,22 @@
 -- wrk script for the replicator benchmark: PutItem of ~200-byte items with a nested map.
--- usage: wrk -t2 -cC -dD -s bench/replicator.lua URL -- DELAY_MS KEYS MAX_REQUESTS_PER_THREAD
+-- usage: wrk -t2 -cC -dD -s bench/replicator.lua URL -- DELAY_MS KEYS MAX_REQUESTS_PER_THREAD [PROGRESS]
 -- DELAY_MS > 0 paces each connection (rate ~ connections * 1000 / DELAY_MS); MAX > 0 stops a
--- thread after that many responses.
+-- thread after that many responses, and PROGRESS-<thread> then holds "done" (wrk itself runs
+-- until its duration or SIGINT: the caller interrupts it).
 local counter = 0
 function setup(thread)
   counter = counter + 1
   thread:set("thread_id", counter)
 end
 
-local delay_ms, keys, max_requests, done = 0, 100000, 0, 0
+local delay_ms, keys, max_requests, done, progress = 0, 100000, 0, 0, nil
 local headers = {}
 
 function init(args)
   delay_ms = tonumber(args[1] or "0")
   keys = tonumber(args[2] or "100000")
   max_requests = tonumber(args[3] or "0")
+  progress = args[4]
   math.randomseed(os.time() * 1000 + (thread_id or 0))
   headers["Content-Type"] = "application/x-amz-json-1.0"
   headers["X-Amz-Date"] = "20240101T000000Z"
@@ -38,5 +40,12 @@ end
 
 function response(status, headers, body)
   done = done + 1
-  if max_requests > 0 and done >= max_requests then wrk.thread:stop() end
+  if max_requests > 0 and done >= max_requests then
+    if progress then
+      local f = io.open(progress .. "-" .. tostring(thread_id), "w")
+      f:write("done")
+      f:close()
+    end
+    wrk.thread:stop()
+  end
 end

@@ -71,12 +71,12 @@ def metrics(port):
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     m, buckets = {}, []
     for line in text.splitlines():
-        g = re.match(r'^(\w+)\{[^}]*?(?:le="([^"]+)")?\} (\S+)$', line)
+        g = re.match(r'^(\w+)\{(.*)\} (\S+)$', line)
         if not g:
             continue
-        if g.group(2) is not None:
-            le = float("inf") if g.group(2) == "+Inf" else float(g.group(2))
-            buckets.append((le, float(g.group(3))))
+        le = re.search(r'(?:^|,)le="([^"]+)"', g.group(2))
+        if le:
+            buckets.append((float("inf") if le.group(1) == "+Inf" else float(le.group(1)), float(g.group(3))))
         else:
             m[g.group(1)] = float(g.group(3))
     return m, buckets
@@ -118,13 +118,20 @@ def wait_snapshot(port):
 
 
 def wrk(port, conns, duration, delay_ms, keys, max_per_thread):
+    progress = os.path.join(root, "wrk-progress")
     cmd = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "-s", os.path.join(here, "replicator.lua"),
-           f"http://127.0.0.1:{port}", "--", str(delay_ms), str(keys), str(max_per_thread)]
-    r = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    reqs = int(re.search(r"(\d+) requests in", r.stdout).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", r.stdout)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", r.stdout).group(1))
-    return reqs - (int(non2xx.group(1)) if non2xx else 0), rps, " ".join(cmd)
+           f"http://127.0.0.1:{port}", "--", str(delay_ms), str(keys), str(max_per_thread), progress]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    if max_per_thread > 0:
+        # Each thread stops after its share; wrk itself waits for its duration: interrupt it.
+        while p.poll() is None and not all(os.path.exists(f"{progress}-{t}") for t in (1, 2)):
+            time.sleep(0.1)
+        p.send_signal(signal.SIGINT)
+    stdout = p.communicate()[0]
+    reqs = int(re.search(r"(\d+) requests in", stdout).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", stdout)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", stdout).group(1))
+    return reqs - (int(non2xx.group(1)) if non2xx else 0), rps, " ".join(cmd[:-1])
 
 
 root = tempfile.mkdtemp(prefix="floe-repl-bench-")
@@ -139,7 +146,8 @@ try:
     create(port)
     wait_snapshot(port)
     conns = 50
-    delay = max(1, round(conns * 1000 / rate))
+    # Each connection waits `delay` ms between requests; request latency adds to it, so aim a little high.
+    delay = max(1, round(conns * 1000 / rate * 0.85))
     writes, rps, cmd1 = wrk(port, conns, seconds, delay, 100000, 0)
     time.sleep(3)
     m, buckets = metrics(port)
