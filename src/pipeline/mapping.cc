@@ -311,6 +311,7 @@ const char* OpName(Change::Op op) {
 Result<RowMapper> RowMapper::Make(const ReplicationConfig& config, std::vector<dynamo::KeyElement> keys) {
   RowMapper m;
   m.config_ = config;
+  for (const Column& c : config.columns) m.mapped_.insert(c.source[0]);
   m.keys_ = std::move(keys);
   for (const auto& k : m.keys_) {
     size_t found = SIZE_MAX;
@@ -372,9 +373,8 @@ Result<RowMapper> RowMapper::Make(const ReplicationConfig& config, std::vector<d
 
 Result<std::vector<Value>> RowMapper::Columns(const dynamo::Item& item) const {
   std::vector<Value> out;
-  std::set<std::string> used;
+  out.reserve(config_.columns.size() + 1);
   for (const Column& c : config_.columns) {
-    used.insert(c.source[0]);
     const AttributeValue* v = nullptr;
     auto it = item.find(c.source[0]);
     if (it != item.end()) v = &it->second;
@@ -402,7 +402,7 @@ Result<std::vector<Value>> RowMapper::Columns(const dynamo::Item& item) const {
   if (config_.unmapped == Unmapped::kJson) {
     dynamo::Item extra;
     for (const auto& [name, v] : item) {
-      if (!used.count(name)) extra.emplace(name, v);
+      if (!mapped_.count(name)) extra.emplace(name, v);
     }
     out.push_back(extra.empty() ? Value::Null() : Value::Bytes(ItemToPlainJson(extra)));
   }

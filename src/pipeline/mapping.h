@@ -13,6 +13,7 @@
 // kInvalidArgument naming the column and attribute. Nothing is coerced.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ class RowMapper {
   ReplicationConfig config_;
   std::vector<dynamo::KeyElement> keys_;
   std::vector<size_t> key_columns_;  // index into config_.columns, per key attribute
+  std::set<std::string, std::less<>> mapped_;  // top-level attributes some column reads
   iceberg::Schema schema_;
 };
 

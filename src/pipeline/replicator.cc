@@ -349,21 +349,21 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
   if (config_.mode == Mode::kMirror) {
     // The last change per key wins.
     std::unordered_map<std::string, size_t> last;
-    std::vector<std::string> order;
-    std::vector<std::string> keys(changes.size());
+    last.reserve(changes.size());
+    std::vector<std::unordered_map<std::string, size_t>::iterator> order;
     for (size_t i = 0; i < changes.size(); ++i) {
       auto k = mapper_->KeyOfItem(changes[i].keys);
       if (!k.ok()) {
         failed->push_back({changes[i], "MappingFailed", k.status().message()});
         continue;
       }
-      keys[i] = std::move(*k);
-      auto [it, inserted] = last.emplace(keys[i], i);
-      if (inserted) order.push_back(keys[i]);
+      auto [it, inserted] = last.try_emplace(std::move(*k), i);
+      if (inserted) order.push_back(it);
       else it->second = i;
     }
-    for (const std::string& key : order) {
-      const Change& c = changes[last[key]];
+    for (const auto& entry : order) {
+      const std::string& key = entry->first;
+      const Change& c = changes[entry->second];
       auto old = index_.find(key);
       if (old != index_.end()) positions[files_[old->second.file]].push_back(old->second.pos);
       if (c.op != Change::Op::kRemove && c.new_image) {
