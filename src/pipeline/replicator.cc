@@ -136,11 +136,22 @@ Status Replicator::Open(const std::vector<dynamo::KeyElement>& keys, const std::
     if (*src == source_id && pos != nullptr) position_ = *pos;
     break;
   }
+  ClearIndex();
+  if (config_.mode == Mode::kMirror) RETURN_IF_ERROR(LoadKeyIndex(*loaded));
+  return Status::Ok();
+}
+
+void Replicator::CountCommitted(const std::vector<iceberg::DataFile>& files) {
+  for (const auto& f : files) {
+    metrics_.bytes_committed += f.file_size_in_bytes;
+    metrics_.records_committed += f.record_count;
+  }
+}
+
+void Replicator::ClearIndex() {
   index_.clear();
   files_.clear();
   file_ids_.clear();
-  if (config_.mode == Mode::kMirror) RETURN_IF_ERROR(LoadKeyIndex(*loaded));
-  return Status::Ok();
 }
 
 uint32_t Replicator::FileId(const std::string& path) {
@@ -247,17 +258,9 @@ Status Replicator::CommitSnapshot(const std::string& position) {
   metrics_.snapshots++;
   metrics_.commits++;
   metrics_.failed_records += static_cast<int64_t>(load->failed.size());
-  int64_t bytes = 0, rows = 0;
-  for (const auto& f : files) {
-    bytes += f.file_size_in_bytes;
-    rows += f.record_count;
-  }
-  metrics_.bytes_committed += bytes;
-  metrics_.records_committed += rows;
+  CountCommitted(files);
   if (config_.mode == Mode::kMirror) {
-    index_.clear();
-    files_.clear();
-    file_ids_.clear();
+    ClearIndex();
     std::vector<uint32_t> ids;
     for (const auto& f : files) ids.push_back(FileId(f.file_path));
     for (auto& [key, where] : load->rows) index_[key] = {ids[where.file], where.pos};
@@ -316,9 +319,7 @@ Status Replicator::Flush(const std::string& position) {
     // The table may have changed under us (another writer): start from its current state.
     auto reloaded = catalog_->LoadTable(ident());
     if (reloaded.ok() && config_.mode == Mode::kMirror) {
-      index_.clear();
-      files_.clear();
-      file_ids_.clear();
+      ClearIndex();
       Status li = LoadKeyIndex(*reloaded);
       if (!li.ok()) log::Warn("replication {}: reloading the key index: {}", config_.Name(), li.ToString());
     }
@@ -421,13 +422,7 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
     for (auto& [key, where] : written) index_[key] = {ids[where.file], where.pos};
   }
   metrics_.commits++;
-  int64_t bytes = 0, rows = 0;
-  for (const auto& f : files) {
-    bytes += f.file_size_in_bytes;
-    rows += f.record_count;
-  }
-  metrics_.bytes_committed += bytes;
-  metrics_.records_committed += rows;
+  CountCommitted(files);
   RecordFreshness(changes, now);
   commits_since_maintenance_++;
   return Status::Ok();

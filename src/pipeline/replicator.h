@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "iceberg/catalog.h"
+#include "iceberg/manifest.h"
 #include "pipeline/config.h"
 #include "pipeline/mapping.h"
 
@@ -99,6 +100,8 @@ class Replicator {
   };
   Status LoadKeyIndex(const iceberg::LoadedTable& table);
   uint32_t FileId(const std::string& path);
+  void ClearIndex();
+  void CountCommitted(const std::vector<iceberg::DataFile>& files);
   // One attempt at committing `changes` (after the transform) with position.
   Status CommitChanges(const std::vector<Change>& changes, const std::string& position, std::vector<Failed>* failed);
   Status WriteBackup(const std::vector<Failed>& failed, int attempts);

@@ -4,13 +4,12 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { icebergRead } from 'icebird'
 import { IcebergRestCatalog } from 'iceberg-js'
-import { floeBin, hyparquetRows, query, tempDir } from './lib/floe.mjs'
+import { floeBin, freePort, hyparquetRows, query, tempDir } from './lib/floe.mjs'
 import { realFetch } from './lib/file_fetch.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -250,16 +249,6 @@ test('format version 3: deletion vectors, row lineage, compaction; icebird and A
   }
   assert.ok(dvEntries >= 2, 'deletion vector entries in the manifests')
 })
-
-async function freePort () {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function startFloe (dir) {
   const port = await freePort()

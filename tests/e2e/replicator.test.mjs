@@ -5,26 +5,15 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { icebergRead } from 'icebird'
-import { floeBin, tempDir } from './lib/floe.mjs'
+import { floeBin, freePort, tempDir } from './lib/floe.mjs'
 import { realFetch } from './lib/file_fetch.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const workload = path.join(here, 'lib/ddb_workload.py')
-
-async function freePort () {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 const columns = [
   { name: 'pk', type: 'string', required: true },

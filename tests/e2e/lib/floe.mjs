@@ -2,6 +2,7 @@
 // readers (DuckDB through @duckdb/node-api, hyparquet), and normalize what they return.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +12,17 @@ import { compressors } from 'hyparquet-compressors'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const floeBin = process.env.FLOE_BIN ?? path.resolve(here, '../../../build/debug/floe')
+
+// A free loopback port.
+export async function freePort () {
+  return new Promise((resolve) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
 
 export function tempDir (prefix = 'floe-e2e-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
