@@ -297,7 +297,7 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
     w->Key("removed-delete-files");
     w->Int64(r.removed_delete_files);
     w->Key("added-data-files");
-    w->Int64(r.added_data_files);
+    w->Int64(static_cast<int64_t>(r.added_paths.size()));
     w->Key("dropped-rows");
     w->Int64(r.dropped_rows);
     if (r.commit) CommitJson(w, *r.commit);

@@ -4,8 +4,6 @@
 // Settings precedence: defaults < config file < FLOE_* environment variables < flags.
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "api/router.h"
@@ -24,6 +22,7 @@
 #include "objstore/store.h"
 #include "pipeline/config.h"
 #include "pipeline/service.h"
+#include "cli/config_file.h"
 #include "cli/iceberg_tool.h"
 #include "cli/parquet_tool.h"
 #include "cli/replicate.h"
@@ -47,14 +46,8 @@ constexpr char kUsage[] =
     "       floe version\n";
 
 Status LoadConfigFile(const std::string& path, ServerConfig* c) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidArgument("cannot read config file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = floe::json::Parse(ss.str());
-  if (!parsed.ok()) return Status::InvalidArgument("config file '" + path + "' is not valid JSON: " + parsed.status().message());
-  if (!parsed->is_object()) return Status::InvalidArgument("config file '" + path + "' must hold a JSON object");
-  for (const auto& [key, v] : parsed->members()) {
+  ASSIGN_OR_RETURN(floe::json::Value parsed, floe::cli::ReadConfigObject(path));
+  for (const auto& [key, v] : parsed.members()) {
     auto need_string = [&, k = key]() -> Result<std::string> {
       if (!v.is_string()) return Status::InvalidArgument("config key '" + k + "' must be a string");
       return v.str();
@@ -90,8 +83,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
     } else if (key == "replications") {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");
       c->replications_json = floe::json::Serialize(v);
-      size_t slash = path.rfind('/');
-      c->config_dir = slash == std::string::npos ? "." : path.substr(0, slash);
+      c->config_dir = floe::cli::ConfigDir(path);
     } else if (key == "accessKeys") {
       if (!v.is_object()) return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
       for (const auto& [id, secret] : v.members()) {

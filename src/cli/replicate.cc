@@ -15,13 +15,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <set>
-#include <sstream>
 #include <thread>
 
 #include "cli/aws_client.h"
+#include "cli/config_file.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "dynamo/attribute_json.h"
@@ -60,14 +58,8 @@ struct Settings {
 };
 
 Status LoadSettings(const std::string& path, Settings* s) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidArgument("cannot read config file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  ASSIGN_OR_RETURN(json::Value v, json::Parse(ss.str()));
-  if (!v.is_object()) return Status::InvalidArgument("config file '" + path + "' must hold a JSON object");
-  size_t slash = path.rfind('/');
-  s->config_dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  ASSIGN_OR_RETURN(json::Value v, ReadConfigObject(path));
+  s->config_dir = ConfigDir(path);
   for (const auto& [key, x] : v.members()) {
     auto str = [&, k = key]() -> Result<std::string> {
       if (!x.is_string()) return Status::InvalidArgument("config key '" + k + "' must be a string");

@@ -204,7 +204,6 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
   }
   result.rewritten_data_files = static_cast<int>(chosen.size());
   result.removed_delete_files = static_cast<int>(change.removed.size()) - result.rewritten_data_files;
-  result.added_data_files = static_cast<int>(change.added_data.size());
   for (const auto& f : change.added_data) result.added_paths.push_back(f.file_path);
   auto committed = CommitChange(catalog, ident, change);
   if (!committed.ok()) {

@@ -90,7 +90,6 @@ struct Replicator::SnapshotLoad {
   std::unique_ptr<DataWriter> writer;
   std::vector<std::pair<std::string, DataWriter::RowLocation>> rows;  // mirror: key -> where
   std::vector<Failed> failed;
-  iceberg::LoadedTable table;
 };
 
 Replicator::Replicator(ReplicationConfig config, iceberg::Catalog* catalog, const Clock* clock)
@@ -182,9 +181,8 @@ std::vector<std::pair<std::string, std::string>> Replicator::Summary(const std::
 
 Status Replicator::BeginSnapshot() {
   load_ = std::make_unique<SnapshotLoad>();
-  ASSIGN_OR_RETURN(load_->table, catalog_->LoadTable(ident()));
-  iceberg::DataWriterOptions wo;
-  ASSIGN_OR_RETURN(load_->writer, DataWriter::Open(catalog_->store(), load_->table.metadata, wo));
+  ASSIGN_OR_RETURN(iceberg::LoadedTable table, catalog_->LoadTable(ident()));
+  ASSIGN_OR_RETURN(load_->writer, DataWriter::Open(catalog_->store(), table.metadata));
   return Status::Ok();
 }
 
@@ -304,9 +302,10 @@ Status Replicator::Flush(const std::string& position) {
   RETURN_IF_ERROR(WriteBackup(failed, 1));
   Status st;
   int attempt = 0;
+  bool mapping_backed_up = false;
   for (; attempt < config_.retry.attempts; ++attempt) {
     std::vector<Failed> mapping_failed;
-    st = CommitChanges(changes, position, &mapping_failed);
+    st = CommitChanges(changes, position, &mapping_failed, &mapping_backed_up);
     if (st.ok()) {
       for (auto& f : mapping_failed) failed.push_back(std::move(f));
       break;
@@ -330,7 +329,8 @@ Status Replicator::Flush(const std::string& position) {
     for (auto& c : changes) exhausted.push_back({std::move(c), "RetriesExhausted", st.message()});
     RETURN_IF_ERROR(WriteBackup(exhausted, attempt + 1));
     std::vector<Failed> none;
-    RETURN_IF_ERROR(CommitChanges({}, position, &none));
+    bool nothing_to_back_up = false;
+    RETURN_IF_ERROR(CommitChanges({}, position, &none, &nothing_to_back_up));
     for (auto& f : exhausted) failed.push_back(std::move(f));
   }
   metrics_.failed_records += static_cast<int64_t>(failed.size());
@@ -339,14 +339,13 @@ Status Replicator::Flush(const std::string& position) {
 }
 
 Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::string& position,
-                                 std::vector<Failed>* failed) {
+                                 std::vector<Failed>* failed, bool* backed_up) {
   ASSIGN_OR_RETURN(iceberg::LoadedTable table, catalog_->LoadTable(ident()));
   iceberg::DataWriterOptions wo;
   ASSIGN_OR_RETURN(auto writer, DataWriter::Open(catalog_->store(), table.metadata, wo));
   std::map<std::string, std::vector<int64_t>> positions;
   std::vector<std::pair<std::string, DataWriter::RowLocation>> written;
   std::vector<std::string> deleted;
-  const size_t failed_before = failed->size();
   if (config_.mode == Mode::kMirror) {
     // The last change per key wins.
     std::unordered_map<std::string, size_t> last;
@@ -403,14 +402,16 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
   }
   change.added_data = files;
   change.summary = Summary(position);
-  // Failed records reach the backup before the position moves past them.
-  std::vector<Failed> new_failed(failed->begin() + static_cast<std::ptrdiff_t>(failed_before), failed->end());
-  RETURN_IF_ERROR(WriteBackup(new_failed, 1));
+  // Failed records reach the backup before the position moves past them; once, however many
+  // attempts the commit takes (the mapping is the same each time).
+  if (!*backed_up) {
+    RETURN_IF_ERROR(WriteBackup(*failed, 1));
+    *backed_up = true;
+  }
   auto committed = iceberg::CommitChange(catalog_, ident(), change);
   if (!committed.ok()) {
     for (const auto& f : files) (void)catalog_->store()->Delete(f.file_path);
     for (const auto& f : change.added_deletes) (void)catalog_->store()->Delete(f.file_path);
-    failed->resize(failed_before);
     return committed.status();
   }
   const int64_t now = clock_->NowMillis();

@@ -102,8 +102,11 @@ class Replicator {
   uint32_t FileId(const std::string& path);
   void ClearIndex();
   void CountCommitted(const std::vector<iceberg::DataFile>& files);
-  // One attempt at committing `changes` (after the transform) with position.
-  Status CommitChanges(const std::vector<Change>& changes, const std::string& position, std::vector<Failed>* failed);
+  // One attempt at committing `changes` (after the transform) with position. *failed (empty
+  // on entry) gets the records that fail the mapping; they are written to the backup before
+  // the commit unless *backed_up says an earlier attempt did, which then sets it.
+  Status CommitChanges(const std::vector<Change>& changes, const std::string& position, std::vector<Failed>* failed,
+                       bool* backed_up);
   Status WriteBackup(const std::vector<Failed>& failed, int attempts);
   std::vector<std::pair<std::string, std::string>> Summary(const std::string& position) const;
   void RecordFreshness(const std::vector<Change>& changes, int64_t now_ms);

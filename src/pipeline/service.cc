@@ -54,7 +54,6 @@ struct LocalService::Job {
   ReplicationConfig config;
   std::unique_ptr<Replicator> replicator;
   std::thread thread;
-  std::atomic<uint32_t> table_id{0};
 };
 
 Result<std::unique_ptr<LocalService>> LocalService::Make(ServiceDeps deps, std::vector<ReplicationConfig> configs) {
@@ -151,7 +150,6 @@ Status LocalService::RunOnce(Job* job) {
   if (info->range_key) keys.push_back(*info->range_key);
   const std::string source_id = "floe:" + info->arn + ":" + info->uuid;
   RETURN_IF_ERROR(rep.Open(keys, source_id));
-  job->table_id = rt->id;
 
   uint64_t cursor = 0;
   if (!ParseLocalPosition(rep.position(), &cursor) || cursor < deps_.streams->TrimFloor(rt->id)) {
@@ -209,7 +207,7 @@ Status LocalService::RunOnce(Job* job) {
     }
     rep.metrics().lag_records = static_cast<int64_t>(rep.buffered());
     const int64_t now = deps_.clock->NowMillis();
-    if (rep.FlushDue(now) || (stopping_ && rep.buffered() > 0)) {
+    if (rep.FlushDue(now)) {
       RETURN_IF_ERROR(rep.Flush(LocalPosition(read_to)));
       std::lock_guard<std::mutex> l(mu_);
       holds_[rt->id] = read_to;
@@ -223,12 +221,9 @@ Status LocalService::RunOnce(Job* job) {
   return Status::Ok();
 }
 
-std::string LocalService::MetricsText() const {
-  std::string out;
-  for (const auto& job : jobs_) out += ReplicationMetricsText(*job->replicator, deps_.clock);
-  return out;
-}
+namespace {
 
+// Prometheus text for one replication's metrics.
 std::string ReplicationMetricsText(const Replicator& r, const Clock* clock) {
   const ReplicatorMetrics& m = r.metrics();
   const std::string labels = "{replication=\"" + r.config().Name() + "\",table=\"" + r.config().table_name + "\"}";
@@ -263,6 +258,14 @@ std::string ReplicationMetricsText(const Replicator& r, const Clock* clock) {
   out += "floe_replication_commit_freshness_seconds_sum" + labels + " " +
          std::to_string(static_cast<double>(m.freshness_sum_ms.load()) / 1000.0) + "\n";
   out += "floe_replication_commit_freshness_seconds_count" + labels + " " + std::to_string(m.freshness_count.load()) + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string LocalService::MetricsText() const {
+  std::string out;
+  for (const auto& job : jobs_) out += ReplicationMetricsText(*job->replicator, deps_.clock);
   return out;
 }
 

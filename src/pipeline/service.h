@@ -83,7 +83,4 @@ class LocalService {
   std::map<uint32_t, uint64_t> holds_;  // table id -> committed sequence (guarded by mu_)
 };
 
-// Prometheus text for one replication's metrics (shared with `floe replicate`).
-std::string ReplicationMetricsText(const Replicator& r, const Clock* clock);
-
 }  // namespace floe::pipeline

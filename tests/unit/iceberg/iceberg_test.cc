@@ -512,7 +512,7 @@ TEST_F(MaintenanceTest, CompactionMergesSmallFilesAndAppliesDeletes) {
   auto r = Compact(catalog_.get(), ident);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rewritten_data_files, 6);
-  EXPECT_EQ(r->added_data_files, 1);
+  EXPECT_EQ(r->added_paths.size(), 1u);
   EXPECT_EQ(r->removed_delete_files, 1);
   EXPECT_EQ(r->dropped_rows, 2);
   t = catalog_->LoadTable(ident);
