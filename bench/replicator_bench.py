@@ -140,24 +140,26 @@ with open(config, "w") as f:
     json.dump(CONFIG, f)
 lines = []
 try:
-    # 1. freshness at a sustained rate
+    # 1. freshness at a sustained rate (SECONDS=0 skips it)
+    cmd1 = "(skipped)"
     data, port = os.path.join(root, "fresh"), free_port()
-    p = start(data, port, config)
-    create(port)
-    wait_snapshot(port)
-    conns = 50
-    # Each connection waits `delay` ms between requests; request latency adds to it, so aim a little high.
-    delay = max(1, round(conns * 1000 / rate * 0.85))
-    writes, rps, cmd1 = wrk(port, conns, seconds, delay, 100000, 0)
-    time.sleep(3)
-    m, buckets = metrics(port)
-    p50, p99 = quantile(buckets, 0.50), quantile(buckets, 0.99)
-    commits = m.get("floe_replication_commits_total", 0)
-    committed = m.get("floe_replication_records_in_total", 0)
-    rss = int(open(f"/proc/{p.pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024
-    stop(p)
-    lines.append(f"| freshness at {rps:.0f} writes/s for {seconds} s | p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
-                 f"| {writes} writes, {int(committed)} changes replicated in {int(commits)} commits; node RSS {rss} MB |")
+    if seconds > 0:
+        p = start(data, port, config)
+        create(port)
+        wait_snapshot(port)
+        conns = 50
+        # Each connection waits `delay` ms between requests; request latency adds to it, so aim a little high.
+        delay = max(1, round(conns * 1000 / rate * 0.85))
+        writes, rps, cmd1 = wrk(port, conns, seconds, delay, 100000, 0)
+        time.sleep(3)
+        m, buckets = metrics(port)
+        p50, p99 = quantile(buckets, 0.50), quantile(buckets, 0.99)
+        commits = m.get("floe_replication_commits_total", 0)
+        committed = m.get("floe_replication_records_in_total", 0)
+        rss = int(open(f"/proc/{p.pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        stop(p)
+        lines.append(f"| freshness at {rps:.0f} writes/s for {seconds} s | p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+                     f"| {writes} writes, {int(committed)} changes replicated in {int(commits)} commits; node RSS {rss} MB |")
 
     # 2. catch-up on a backlog
     data, port = os.path.join(root, "catchup"), free_port()
@@ -171,6 +173,9 @@ try:
     stop(p)
     t0 = time.time()
     p = start(data, port, config)
+    # PERF_OUT=file profiles the node during catch-up (perf record -g).
+    perf = subprocess.Popen(["perf", "record", "-g", "-o", os.environ["PERF_OUT"], "-p", str(p.pid)],
+                            stderr=subprocess.DEVNULL) if os.environ.get("PERF_OUT") else None
     while True:
         m, _ = metrics(port)
         if m.get("floe_replication_records_in_total", 0) >= written and m.get("floe_replication_lag_records", 1) == 0:
@@ -179,12 +184,18 @@ try:
             raise SystemExit("catch-up did not finish")
         time.sleep(0.05)
     elapsed = time.time() - t0
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
     m, _ = metrics(port)
     stop(p)
     lines.append(f"| catch-up of a {written}-change backlog | {written / elapsed:.0f} changes/s ({elapsed:.1f} s from start, "
                  f"start-up included) | {int(m.get('floe_replication_commits_total', 0))} commits; backlog written at {wrps:.0f} puts/s |")
 finally:
-    shutil.rmtree(root, ignore_errors=True)
+    if not os.environ.get("KEEP"):
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print("kept", root)
 
 cpu = subprocess.run(["sh", "-c", "lscpu | grep 'Model name' | sed 's/.*: *//'"], capture_output=True, text=True).stdout.strip()
 with open(out, "w") as f:

@@ -1,5 +1,7 @@
 #include "dynamo/change_log.h"
 
+#include <algorithm>
+
 #include "dynamo/item_codec.h"
 #include "dynamo/table_schema.h"
 
@@ -45,8 +47,9 @@ std::string EncodeChangeRecord(const ChangeRecord& r) {
                       r.new_image ? &new_body : nullptr);
 }
 
-Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view in) {
+Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view in, ImageSelection images) {
   ChangeRecord r;
+  r.stored_bytes = key.size() + in.size();
   if (!GetFixed32BE(&key, &r.table_id) || !GetFixed64BE(&key, &r.sequence) || !key.empty()) {
     return Status::Corruption("changelog: bad key");
   }
@@ -68,9 +71,12 @@ Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view i
     if (in.empty()) return Status::Corruption("changelog: truncated image flag");
     bool present = in[0] != 0;
     in.remove_prefix(1);
-    if (present) {
+    if (!present) continue;
+    if (image == &r.old_image ? images.old_image : images.new_image) {
       ASSIGN_OR_RETURN(Item m, DecodeAttributeMap(&in));
       *image = std::move(m);
+    } else {
+      RETURN_IF_ERROR(SkipAttributeMap(&in));
     }
   }
   if (!in.empty()) return Status::Corruption("changelog: trailing bytes");
@@ -204,13 +210,14 @@ Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* 
 }
 
 Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after,
-                                              size_t max) {
+                                              size_t max, uint64_t last, ImageSelection images) {
   std::vector<ChangeRecord> out;
-  if (after == UINT64_MAX) return out;
+  if (after == UINT64_MAX || after >= last) return out;
+  out.reserve(std::min<uint64_t>(max, last - after));
   auto it = engine->NewIterator(storage::Cf::kChangeLog, ChangeLogKey(table_id, after + 1),
-                                ChangeLogKey(table_id + 1, 0));
+                                last == UINT64_MAX ? ChangeLogKey(table_id + 1, 0) : ChangeLogKey(table_id, last + 1));
   for (it->Seek(ChangeLogKey(table_id, after + 1)); it->Valid() && out.size() < max; it->Next()) {
-    ASSIGN_OR_RETURN(ChangeRecord r, DecodeChangeRecord(it->key(), it->value()));
+    ASSIGN_OR_RETURN(ChangeRecord r, DecodeChangeRecord(it->key(), it->value(), images));
     out.push_back(std::move(r));
   }
   RETURN_IF_ERROR(it->status());

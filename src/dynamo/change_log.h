@@ -42,6 +42,13 @@ struct ChangeRecord {
   Item keys;
   std::optional<Item> old_image;
   std::optional<Item> new_image;
+  size_t stored_bytes = 0;  // size of the encoded record (key and value)
+};
+
+// Which images DecodeChangeRecord builds. A skipped image is checked and left absent.
+struct ImageSelection {
+  bool old_image = true;
+  bool new_image = true;
 };
 
 std::string ChangeLogKey(uint32_t table_id, uint64_t sequence);
@@ -52,7 +59,7 @@ std::string EncodeChangeRecord(const ChangeRecord& r);
 std::string EncodeChange(ChangeKind kind, bool by_ttl, uint64_t hlc, uint64_t partition_hash, const std::string& region,
                          const Item& keys, const std::string_view* old_body, const std::string_view* new_body);
 // Errors: kCorruption.
-Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view value);
+Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view value, ImageSelection images = {});
 // The header fields of an encoded record, without decoding the images. False if malformed.
 bool PeekChangeHeader(std::string_view value, uint64_t* hlc, uint64_t* partition_hash);
 // The sequence number of a change-log key. False if malformed.
@@ -169,9 +176,10 @@ std::string StatsKey(uint32_t table_id);
 std::string EncodeStats(const TableStats& s);
 TableStats DecodeStats(std::string_view bytes);
 
-// Reads change records of one table with sequence > after, at most max records.
+// Reads change records of one table with after < sequence <= last, at most max records, in
+// sequence order, building the selected images.
 Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after,
-                                              size_t max);
+                                              size_t max, uint64_t last = UINT64_MAX, ImageSelection images = {});
 
 // Durable per-consumer cursors (e.g. "stream:<arn>", "replica:eu-west-1", "iceberg:<name>").
 Status SaveCursor(storage::Engine* engine, const std::string& consumer, uint64_t sequence);

@@ -19,6 +19,13 @@ bool GetBytes(std::string_view* in, std::string* out) {
   return true;
 }
 
+bool SkipBytes(std::string_view* in) {
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return false;
+  in->remove_prefix(n);
+  return true;
+}
+
 void EncodeValue(const AttributeValue& v, std::string* out) {
   out->push_back(static_cast<char>(v.type));
   switch (v.type) {
@@ -108,6 +115,49 @@ Result<AttributeValue> DecodeValue(std::string_view* in, int depth) {
   return v;
 }
 
+// Walks one encoded value without materializing it.
+Status SkipValue(std::string_view* in, int depth) {
+  if (in->empty()) return Bad("truncated value");
+  if (depth > kMaxNestingDepth + 1) return Bad("nesting too deep");
+  const uint8_t tag = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  if (tag < 1 || tag > 10) return Bad("unknown type tag");
+  uint64_t n;
+  switch (static_cast<AttrType>(tag)) {
+    case AttrType::kS:
+    case AttrType::kN:
+    case AttrType::kB:
+      if (!SkipBytes(in)) return Bad("truncated scalar");
+      return Status::Ok();
+    case AttrType::kBool:
+      if (in->empty()) return Bad("truncated bool");
+      in->remove_prefix(1);
+      return Status::Ok();
+    case AttrType::kNull:
+      return Status::Ok();
+    case AttrType::kM:
+      if (!GetVarint(in, &n) || n > in->size()) return Bad("bad map count");
+      for (uint64_t i = 0; i < n; ++i) {
+        if (!SkipBytes(in)) return Bad("truncated name");
+        RETURN_IF_ERROR(SkipValue(in, depth + 1));
+      }
+      return Status::Ok();
+    case AttrType::kL:
+      if (!GetVarint(in, &n) || n > in->size()) return Bad("bad list count");
+      for (uint64_t i = 0; i < n; ++i) RETURN_IF_ERROR(SkipValue(in, depth + 1));
+      return Status::Ok();
+    case AttrType::kSS:
+    case AttrType::kNS:
+    case AttrType::kBS:
+      if (!GetVarint(in, &n) || n > in->size()) return Bad("bad set count");
+      for (uint64_t i = 0; i < n; ++i) {
+        if (!SkipBytes(in)) return Bad("truncated set element");
+      }
+      return Status::Ok();
+  }
+  return Bad("unknown type tag");
+}
+
 }  // namespace
 
 void PutVarint(uint64_t v, std::string* out) {
@@ -174,6 +224,16 @@ Result<AttributeMap> DecodeAttributeMap(std::string_view* in) {
     m.emplace(std::move(name), std::move(v));
   }
   return m;
+}
+
+Status SkipAttributeMap(std::string_view* in) {
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return Bad("bad attribute count");
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!SkipBytes(in)) return Bad("truncated attribute name");
+    RETURN_IF_ERROR(SkipValue(in, 1));
+  }
+  return Status::Ok();
 }
 
 void EncodeStoredItem(const VersionHeader& header, const Item& item, std::string* out) {

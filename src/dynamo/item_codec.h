@@ -34,6 +34,9 @@ std::string_view StoredItemBody(std::string_view stored);
 void EncodeAttributeMap(const AttributeMap& m, std::string* out);
 // Decodes a body from the front of *in and advances it. Errors: kCorruption.
 Result<AttributeMap> DecodeAttributeMap(std::string_view* in);
+// Advances past one encoded attribute map, checking its structure as DecodeAttributeMap does,
+// without building it. Errors: kCorruption.
+Status SkipAttributeMap(std::string_view* in);
 
 // Varint helpers (LEB128, unsigned), shared by the record codecs.
 void PutVarint(uint64_t v, std::string* out);

@@ -287,6 +287,7 @@ Status Replicator::Flush(const std::string& position) {
   if (buffer_.empty()) return Status::Ok();
   std::vector<Change> changes = std::move(buffer_);
   buffer_.clear();
+  buffer_.reserve(changes.size());  // the next buffer will likely be as large
   buffer_bytes_ = 0;
   std::vector<Failed> failed;
   if (transformer_) {
@@ -344,11 +345,16 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
   iceberg::DataWriterOptions wo;
   ASSIGN_OR_RETURN(auto writer, DataWriter::Open(catalog_->store(), table.metadata, wo));
   std::map<std::string, std::vector<int64_t>> positions;
-  std::vector<std::pair<std::string, DataWriter::RowLocation>> written;
+  struct Written {
+    const std::string* key;
+    Loc* current;  // the key's entry in index_ (stable across rehashing), or null for a new key
+    DataWriter::RowLocation where;
+  };
+  std::vector<Written> written;
   std::vector<std::string> deleted;
+  std::unordered_map<std::string, size_t> last;  // key -> its last change; owns written's keys
   if (config_.mode == Mode::kMirror) {
     // The last change per key wins.
-    std::unordered_map<std::string, size_t> last;
     last.reserve(changes.size());
     std::vector<std::unordered_map<std::string, size_t>::iterator> order;
     for (size_t i = 0; i < changes.size(); ++i) {
@@ -372,7 +378,7 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
           DataWriter::RowLocation where;
           Status st = writer->Append(*row, &where);
           if (st.ok()) {
-            written.emplace_back(key, where);
+            written.push_back({&key, old != index_.end() ? &old->second : nullptr, where});
             continue;
           }
           row = st;
@@ -420,7 +426,11 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
   if (!written.empty()) {
     std::vector<uint32_t> ids;
     for (const auto& f : files) ids.push_back(FileId(f.file_path));
-    for (auto& [key, where] : written) index_[key] = {ids[where.file], where.pos};
+    for (const Written& w : written) {
+      const Loc loc{ids[w.where.file], w.where.pos};
+      if (w.current) *w.current = loc;
+      else index_.emplace(*w.key, loc);
+    }
   }
   metrics_.commits++;
   CountCommitted(files);

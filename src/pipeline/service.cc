@@ -1,6 +1,8 @@
 #include "pipeline/service.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 
 #include "common/hlc.h"
 #include "common/log.h"
@@ -19,6 +21,7 @@ namespace floe::pipeline {
 namespace {
 
 constexpr size_t kReadBatch = 2000;
+constexpr size_t kQueuedBatches = 16;
 constexpr int64_t kIdleWaitMs = 10;
 
 Change FromRecord(dynamo::ChangeRecord&& r) {
@@ -31,8 +34,7 @@ Change FromRecord(dynamo::ChangeRecord&& r) {
   c.sequence = streams::FormatSequenceNumber(r.sequence);
   c.created_ms = static_cast<int64_t>(r.hlc >> Hlc::kLogicalBits);
   c.ttl_expired = r.by_ttl;
-  c.bytes = dynamo::ItemSize(r.keys) + (r.new_image ? dynamo::ItemSize(*r.new_image) : 0) +
-            (r.old_image ? dynamo::ItemSize(*r.old_image) : 0);
+  c.bytes = r.stored_bytes;
   c.keys = std::move(r.keys);
   c.old_image = std::move(r.old_image);
   c.new_image = std::move(r.new_image);
@@ -47,6 +49,89 @@ bool ParseLocalPosition(const std::string& p, uint64_t* sequence) {
   *sequence = std::strtoull(p.c_str() + 6, &end, 10);
   return end != nullptr && *end == '\0' && p.size() > 6;
 }
+
+// Reads one table's change log on its own thread, ahead of the replicator, so that decoding
+// overlaps with mapping and writing Iceberg files: batches of changes after a sequence, up to
+// the durable sequence, with at most kQueuedBatches waiting. Not thread-safe: one consumer.
+class ChangeReader {
+ public:
+  struct Batch {
+    std::vector<Change> changes;
+    uint64_t last = 0;  // sequence of the last change (0 when empty)
+  };
+
+  ChangeReader(const ServiceDeps& deps, uint32_t table_id, uint64_t after, dynamo::ImageSelection images)
+      : deps_(deps), table_id_(table_id), after_(after), images_(images), thread_([this] { Loop(); }) {}
+  ~ChangeReader() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch, waiting up to wait_ms for one (empty if none came). Errors: the reader's.
+  Result<Batch> Next(int64_t wait_ms) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait_for(l, std::chrono::milliseconds(wait_ms), [&] { return !queue_.empty() || !error_.ok(); });
+    if (queue_.empty()) {
+      if (!error_.ok()) return error_;
+      return Batch{};
+    }
+    Batch b = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return b;
+  }
+
+ private:
+  void Loop() {
+    uint64_t after = after_;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [&] { return stop_ || queue_.size() < kQueuedBatches; });
+        if (stop_) return;
+      }
+      const uint64_t durable = deps_.committer->DurableSequence();
+      Batch b;
+      if (durable > after) {
+        auto records = dynamo::ReadChanges(deps_.engine, table_id_, after, kReadBatch, durable, images_);
+        if (!records.ok()) {
+          std::lock_guard<std::mutex> l(mu_);
+          error_ = records.status();
+          cv_.notify_all();
+          return;
+        }
+        b.changes.reserve(records->size());
+        for (auto& r : *records) {
+          b.last = r.sequence;
+          b.changes.push_back(FromRecord(std::move(r)));
+        }
+      }
+      std::unique_lock<std::mutex> l(mu_);
+      if (b.changes.empty()) {
+        cv_.wait_for(l, std::chrono::milliseconds(kIdleWaitMs), [&] { return stop_; });
+        continue;
+      }
+      after = b.last;
+      queue_.push_back(std::move(b));
+      cv_.notify_all();
+    }
+  }
+
+  const ServiceDeps deps_;
+  const uint32_t table_id_;
+  const uint64_t after_;
+  const dynamo::ImageSelection images_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;  // guarded by mu_
+  Status error_;             // guarded by mu_
+  bool stop_ = false;        // guarded by mu_
+  std::thread thread_;       // last: starts after the members above
+};
 
 }  // namespace
 
@@ -189,22 +274,15 @@ Status LocalService::RunOnce(Job* job) {
     holds_[rt->id] = cursor;
   }
   uint64_t read_to = cursor;  // last sequence buffered
+  // Mirror mode without a transform never looks at old images: skip building them.
+  dynamo::ImageSelection images;
+  images.old_image = job->config.mode != Mode::kMirror || job->config.transform.has_value();
+  ChangeReader reader(deps_, rt->id, cursor, images);
   while (!stopping_) {
     if (rt->dropped || rt->info()->uuid != info->uuid) break;
-    const uint64_t durable = deps_.committer->DurableSequence();
-    bool more = false;
-    if (durable > read_to) {
-      ASSIGN_OR_RETURN(auto records, dynamo::ReadChanges(deps_.engine, rt->id, read_to, kReadBatch));
-      more = records.size() == kReadBatch;
-      for (auto& r : records) {
-        if (r.sequence > durable) {
-          more = false;
-          break;
-        }
-        read_to = r.sequence;
-        rep.Add(FromRecord(std::move(r)));
-      }
-    }
+    ASSIGN_OR_RETURN(ChangeReader::Batch batch, reader.Next(kIdleWaitMs));
+    for (auto& c : batch.changes) rep.Add(std::move(c));
+    if (!batch.changes.empty()) read_to = batch.last;
     rep.metrics().lag_records = static_cast<int64_t>(rep.buffered());
     const int64_t now = deps_.clock->NowMillis();
     if (rep.FlushDue(now)) {
@@ -214,7 +292,6 @@ Status LocalService::RunOnce(Job* job) {
     }
     Status m = rep.MaybeMaintain(now);
     if (!m.ok()) log::Warn("replication {}: maintenance: {}", job->config.Name(), m.ToString());
-    if (!more) std::this_thread::sleep_for(std::chrono::milliseconds(kIdleWaitMs));
   }
   // Commit what is buffered before leaving (a stop, or the table going away).
   if (rep.buffered() > 0) RETURN_IF_ERROR(rep.Flush(LocalPosition(read_to)));

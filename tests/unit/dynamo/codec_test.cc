@@ -138,6 +138,39 @@ TEST(ChangeLog, RecordRoundTrip) {
   EXPECT_EQ(back->region, "eu-west-1");
   EXPECT_EQ(*back->old_image, *r.old_image);
   EXPECT_EQ(*back->new_image, *r.new_image);
+  EXPECT_EQ(back->stored_bytes, key.size() + EncodeChangeRecord(r).size());
+}
+
+TEST(ChangeLog, SkippedImagesAreCheckedNotBuilt) {
+  ChangeRecord r;
+  r.sequence = 7;
+  r.kind = ChangeKind::kModify;
+  r.region = "us-east-1";
+  r.keys = ParseItem(R"({"pk":{"S":"a"}})");
+  r.old_image = ParseItem(
+      R"({"pk":{"S":"a"},"m":{"M":{"l":{"L":[{"N":"1"},{"SS":["x","y"]},{"NULL":true},{"BOOL":false},{"B":"AAE="}]}}}})");
+  r.new_image = ParseItem(R"({"pk":{"S":"a"},"v":{"NS":["2","3"]}})");
+  const std::string key = ChangeLogKey(1, r.sequence);
+  const std::string value = EncodeChangeRecord(r);
+  ImageSelection new_only;
+  new_only.old_image = false;
+  auto back = DecodeChangeRecord(key, value, new_only);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_FALSE(back->old_image.has_value());
+  EXPECT_EQ(*back->new_image, *r.new_image);
+  ImageSelection none{false, false};
+  back = DecodeChangeRecord(key, value, none);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->old_image || back->new_image);
+  // A skipped image is still checked: every truncation is an error, every corruption is safe.
+  for (size_t cut = 0; cut < value.size(); ++cut) {
+    EXPECT_FALSE(DecodeChangeRecord(key, value.substr(0, cut), none).ok()) << cut;
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string bad = value;
+    bad[i] = static_cast<char>(bad[i] ^ 0xFF);
+    (void)DecodeChangeRecord(key, bad, none);  // must not crash
+  }
 }
 
 TEST(AttributeJson, ValidationMessages) {

@@ -174,6 +174,35 @@ TEST_F(StreamManagerTest, OnlyStreamedTablesLogChanges) {
   EXPECT_EQ(ReadAll(Arn("streamed")).size(), 1u);
 }
 
+TEST_F(StreamManagerTest, ReadChangesHonoursBoundsAndImageSelection) {
+  auto t = CreateTable("t", true);
+  auto other = CreateTable("other", true);
+  for (int i = 0; i < 5; ++i) {
+    Put(t, "k", std::to_string(i));  // sequences 1, 3, 5, 7, 9
+    Put(other, "k", std::to_string(i));
+  }
+  auto seqs = [](const std::vector<dynamo::ChangeRecord>& rs) {
+    std::vector<uint64_t> out;
+    for (const auto& r : rs) out.push_back(r.sequence);
+    return out;
+  };
+  auto all = dynamo::ReadChanges(engine_.get(), t->id, 0, 100);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(seqs(*all), (std::vector<uint64_t>{1, 3, 5, 7, 9}));
+  EXPECT_EQ(seqs(*dynamo::ReadChanges(engine_.get(), t->id, 1, 100, 7)), (std::vector<uint64_t>{3, 5, 7}));
+  EXPECT_EQ(seqs(*dynamo::ReadChanges(engine_.get(), t->id, 1, 2, 9)), (std::vector<uint64_t>{3, 5}));
+  EXPECT_TRUE(dynamo::ReadChanges(engine_.get(), t->id, 7, 100, 7)->empty());
+  EXPECT_TRUE(dynamo::ReadChanges(engine_.get(), t->id, 9, 100, 5)->empty());
+  dynamo::ImageSelection new_only;
+  new_only.old_image = false;
+  auto modifies = dynamo::ReadChanges(engine_.get(), t->id, 1, 100, UINT64_MAX, new_only);
+  ASSERT_TRUE(modifies.ok());
+  ASSERT_EQ(modifies->size(), 4u);
+  EXPECT_FALSE((*modifies)[0].old_image.has_value());
+  EXPECT_EQ((*modifies)[0].new_image->at("v").scalar, "1");
+  EXPECT_TRUE((*all)[1].old_image.has_value());
+}
+
 TEST_F(StreamManagerTest, SurvivesReopenAndRollsOver) {
   auto t = CreateTable("t", true);
   for (int i = 0; i < 10; ++i) Put(t, "k" + std::to_string(i), "a");
