@@ -1,16 +1,13 @@
 #include "api/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
 
-#include "common/hex.h"
+#include "aws/sigv4.h"
 
 namespace floe::api {
 
@@ -44,62 +41,6 @@ std::string Trim(std::string_view s) {
       out += s[i];
       space = false;
     }
-  }
-  return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(d), sizeof d));
-}
-
-std::string Hmac(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-bool IsUnreserved(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  std::string out;
-  for (char c : s) {
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out += c;
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
-      out += buf;
-    }
-  }
-  return out;
-}
-
-std::string CanonicalQuery(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> params;
-  size_t pos = 0;
-  while (pos <= query.size() && !query.empty()) {
-    size_t amp = query.find('&', pos);
-    std::string_view part = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      std::string k = PercentDecode(part.substr(0, eq), true);
-      std::string v = eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
-      if (k != "X-Amz-Signature") params.emplace_back(UriEncode(k, false), UriEncode(v, false));
-    }
-    if (amp == std::string_view::npos) break;
-    pos = amp + 1;
-  }
-  std::sort(params.begin(), params.end());
-  std::string out;
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (i) out += '&';
-    out += params[i].first + "=" + params[i].second;
   }
   return out;
 }
@@ -195,40 +136,20 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
 
 std::string ComputeSignature(const HttpRequestView& req, const ParsedAuthorization& auth, const std::string& amz_date,
                              const std::string& secret) {
-  std::string path = req.target, query;
-  if (size_t q = path.find('?'); q != std::string::npos) {
-    query = path.substr(q + 1);
-    path = path.substr(0, q);
-  }
-  if (path.empty()) path = "/";
-  std::string canonical = req.method + "\n" + UriEncode(PercentDecode(path, true), true) + "\n" + CanonicalQuery(query) + "\n";
-  std::string signed_list;
-  for (size_t i = 0; i < auth.signed_headers.size(); ++i) {
-    const std::string& name = auth.signed_headers[i];
-    std::string value;
-    bool first = true;
-    for (const auto& [k, v] : req.headers) {
-      if (!IEquals(k, name)) continue;
-      if (!first) value += ',';
-      value += Trim(v);
-      first = false;
-    }
-    canonical += name + ":" + value + "\n";
-    if (i) signed_list += ';';
-    signed_list += name;
-  }
-  canonical += "\n" + signed_list + "\n";
-  const std::string* content_sha = req.Header("x-amz-content-sha256");
   // The payload hash as the client declared it; VerifySigV4 checks it against the body.
-  canonical += content_sha ? *content_sha : Sha256Hex(req.body ? *req.body : "");
-  const std::string scope = auth.date + "/" + auth.region + "/" + auth.service + "/aws4_request";
-  const std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(canonical);
-  std::string key = Hmac("AWS4" + secret, auth.date);
-  key = Hmac(key, auth.region);
-  key = Hmac(key, auth.service);
-  key = Hmac(key, "aws4_request");
-  std::string sig = Hmac(key, to_sign);
-  return HexEncode(sig);
+  const std::string* content_sha = req.Header("x-amz-content-sha256");
+  const std::string payload_hash = content_sha ? *content_sha : aws::Sha256Hex(req.body ? *req.body : "");
+  aws::SigningInput in;
+  in.method = req.method;
+  in.target = req.target;
+  in.headers = &req.headers;
+  in.signed_headers = &auth.signed_headers;
+  in.payload_hash = payload_hash;
+  in.amz_date = amz_date;
+  in.scope_date = auth.date;
+  in.region = auth.region;
+  in.service = auth.service;
+  return aws::Signature(in, secret);
 }
 
 bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::string>& keys, bool verify,
@@ -269,7 +190,7 @@ bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::st
     return false;
   }
   if (const std::string* declared = req.Header("x-amz-content-sha256");
-      declared && *declared != "UNSIGNED-PAYLOAD" && *declared != Sha256Hex(req.body ? *req.body : "")) {
+      declared && *declared != "UNSIGNED-PAYLOAD" && *declared != aws::Sha256Hex(req.body ? *req.body : "")) {
     *error = ApiError::InvalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
     return false;
   }

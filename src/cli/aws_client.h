@@ -1,26 +1,23 @@
 #pragma once
-// A small client for AWS JSON APIs (DynamoDB, DynamoDB Streams) over HTTP/1.1 with SigV4
-// signatures, for `floe replicate`. Keeps one connection open and reconnects on failure.
+// A small client for AWS JSON APIs (DynamoDB, DynamoDB Streams) over HTTP/1.1 or HTTPS with
+// SigV4 signatures, for `floe replicate`. Keeps one connection open and reconnects on failure.
 // Not thread-safe: one per thread.
 #include <memory>
 #include <string>
 
+#include "aws/http_client.h"
+#include "aws/sigv4.h"
 #include "common/status.h"
 #include "json/json.h"
 
 namespace floe::cli {
 
 struct AwsEndpoint {
-  std::string host;  // from http://HOST:PORT (https is not supported)
-  std::string port;
+  aws::Endpoint endpoint;  // from ParseEndpointUrl (http:// or https://)
   std::string region;
-  std::string access_key;
-  std::string secret_key;
-  std::string session_token;  // optional
+  aws::Credentials credentials;
+  aws::TlsOptions tls;
 };
-
-// Parses "http://host[:port]". Errors: kInvalidArgument.
-Status ParseEndpointUrl(const std::string& url, AwsEndpoint* out);
 
 // An AWS error response: the __type's short name ("ExpiredIteratorException") and message.
 struct AwsError {
@@ -35,14 +32,14 @@ class AwsClient {
   ~AwsClient();
   // POSTs `body` with X-Amz-Target: target ("DynamoDB_20120810.Scan",
   // "DynamoDBStreams_20120810.GetRecords"), signed for `service` ("dynamodb"). On an error
-  // response, returns kUnavailable (connection), or kInvalidArgument with *error filled.
+  // response, returns kUnavailable (connection, TLS, HTTP 5xx), or kInvalidArgument with
+  // *error filled.
   Result<json::Value> Call(const std::string& service, const std::string& target, const std::string& body,
                            AwsError* error);
 
  private:
-  struct Conn;
   AwsEndpoint endpoint_;
-  std::unique_ptr<Conn> conn_;
+  aws::HttpClient http_;
 };
 
 }  // namespace floe::cli

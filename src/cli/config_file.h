@@ -1,9 +1,12 @@
 #pragma once
 // Reading a JSON config file (floe serve --config, floe replicate --config).
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "json/json.h"
+#include "objstore/store.h"
 
 namespace floe::cli {
 
@@ -12,5 +15,15 @@ namespace floe::cli {
 Result<json::Value> ReadConfigObject(const std::string& path);
 // The directory of a config file: relative paths inside it are resolved against this.
 std::string ConfigDir(const std::string& path);
+
+// The store for a process's warehouses (locations as objstore::ResolveWarehouse gives them):
+// local directories always, and S3 when one of them is s3://, configured by the config file's
+// "s3" object (s3_json; keys endpoint, region, accessKeyId, secretAccessKey, sessionToken,
+// forcePathStyle, caBundle), each unset key falling back to the environment as the AWS CLI
+// reads it (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, AWS_REGION or AWS_DEFAULT_REGION,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CA_BUNDLE).
+// Errors: kInvalidArgument naming the key or what is missing.
+Result<std::unique_ptr<objstore::Store>> MakeWarehouseStore(bool durable, const std::vector<std::string>& warehouses,
+                                                            const std::string& s3_json);
 
 }  // namespace floe::cli

@@ -84,6 +84,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");
       c->replications_json = floe::json::Serialize(v);
       c->config_dir = floe::cli::ConfigDir(path);
+    } else if (key == "s3") {
+      if (!v.is_object()) return Status::InvalidArgument("config key 's3' must be an object");
+      c->s3_json = floe::json::Serialize(v);
     } else if (key == "accessKeys") {
       if (!v.is_object()) return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
       for (const auto& [id, secret] : v.members()) {
@@ -172,25 +175,43 @@ int Serve(int argc, char** argv) {
   index_builder.Start();
   index_builder.Wake();  // resumes backfills interrupted by a restart
   // Iceberg: tables under the warehouse, the catalog in this node's storage, served at /iceberg.
-  auto warehouse = floe::objstore::ResolveLocalLocation(config.warehouse.empty() ? config.data_dir + "/warehouse"
-                                                                                 : config.warehouse);
+  auto warehouse = floe::objstore::ResolveWarehouse(config.warehouse.empty() ? config.data_dir + "/warehouse"
+                                                                             : config.warehouse);
   if (!warehouse.ok()) {
     floe::log::Error("{}", warehouse.status().message());
     return 1;
   }
-  std::unique_ptr<floe::objstore::Store> store = floe::objstore::NewLocalStore(config.durability == floe::Durability::kSync);
-  floe::iceberg::Catalog iceberg_catalog(engine.get(), store.get(), *warehouse, floe::SystemClock::Default());
-  floe::iceberg::RestCatalog iceberg_rest(&iceberg_catalog);
   // Replications of local tables into Iceberg (config file key "replications").
-  std::unique_ptr<floe::pipeline::LocalService> replicator;
+  Result<std::vector<floe::pipeline::ReplicationConfig>> configs = std::vector<floe::pipeline::ReplicationConfig>{};
   if (!config.replications_json.empty()) {
     auto parsed = floe::json::Parse(config.replications_json);
-    auto configs = parsed.ok() ? floe::pipeline::ParseReplications(*parsed, config.config_dir)
-                               : Result<std::vector<floe::pipeline::ReplicationConfig>>(parsed.status());
+    configs = parsed.ok() ? floe::pipeline::ParseReplications(*parsed, config.config_dir)
+                          : Result<std::vector<floe::pipeline::ReplicationConfig>>(parsed.status());
     if (!configs.ok()) {
       floe::log::Error("config: {}", configs.status().message());
       return 2;
     }
+  }
+  std::vector<std::string> warehouses{*warehouse};
+  for (const auto& c : *configs) {
+    if (c.warehouse.empty()) continue;
+    auto w = floe::objstore::ResolveWarehouse(c.warehouse);
+    if (!w.ok()) {
+      floe::log::Error("config: replication {}: warehouse: {}", c.Name(), w.status().message());
+      return 2;
+    }
+    warehouses.push_back(*w);
+  }
+  auto made_store = floe::cli::MakeWarehouseStore(config.durability == floe::Durability::kSync, warehouses, config.s3_json);
+  if (!made_store.ok()) {
+    floe::log::Error("config: {}", made_store.status().message());
+    return 2;
+  }
+  std::unique_ptr<floe::objstore::Store> store = std::move(made_store).value();
+  floe::iceberg::Catalog iceberg_catalog(engine.get(), store.get(), *warehouse, floe::SystemClock::Default());
+  floe::iceberg::RestCatalog iceberg_rest(&iceberg_catalog);
+  std::unique_ptr<floe::pipeline::LocalService> replicator;
+  if (!configs->empty()) {
     floe::pipeline::ServiceDeps deps{engine.get(), &catalog, &committer, &streams, &iceberg_catalog, store.get(),
                                      floe::SystemClock::Default()};
     auto made = floe::pipeline::LocalService::Make(deps, std::move(configs).value());

@@ -40,11 +40,12 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 
 constexpr char kUsage[] =
-    "usage: floe replicate --config FILE [--endpoint-url http://HOST:PORT] [--region NAME]\n"
-    "                      [--state-dir DIR] [--warehouse DIR] [--log-level LEVEL]\n"
-    "  config keys: endpoint, region, accessKeyId, secretAccessKey, sessionToken, stateDir,\n"
-    "               warehouse, pollIntervalMs, logLevel, replications (docs/replicator.md)\n"
-    "  credentials default to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN\n";
+    "usage: floe replicate --config FILE [--endpoint-url http[s]://HOST[:PORT]] [--region NAME]\n"
+    "                      [--state-dir DIR] [--warehouse DIR|s3://BUCKET/PREFIX] [--log-level LEVEL]\n"
+    "  config keys: endpoint, region, accessKeyId, secretAccessKey, sessionToken, caBundle,\n"
+    "               stateDir, warehouse, s3, pollIntervalMs, logLevel, replications (docs/replicator.md)\n"
+    "  credentials default to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN;\n"
+    "  caBundle to AWS_CA_BUNDLE\n";
 
 struct Settings {
   std::string endpoint;
@@ -54,6 +55,7 @@ struct Settings {
   int64_t poll_ms = 250;
   std::string log_level = "info";
   std::string replications_json;
+  std::string s3_json;
   std::string config_dir = ".";
 };
 
@@ -66,9 +68,15 @@ Status LoadSettings(const std::string& path, Settings* s) {
       return x.str();
     };
     const std::map<std::string, std::string*> strings = {
-        {"endpoint", &s->endpoint},         {"region", &s->aws.region},       {"accessKeyId", &s->aws.access_key},
-        {"secretAccessKey", &s->aws.secret_key}, {"sessionToken", &s->aws.session_token}, {"stateDir", &s->state_dir},
-        {"warehouse", &s->warehouse},       {"logLevel", &s->log_level}};
+        {"endpoint", &s->endpoint},
+        {"region", &s->aws.region},
+        {"accessKeyId", &s->aws.credentials.access_key},
+        {"secretAccessKey", &s->aws.credentials.secret_key},
+        {"sessionToken", &s->aws.credentials.session_token},
+        {"caBundle", &s->aws.tls.ca_file},
+        {"stateDir", &s->state_dir},
+        {"warehouse", &s->warehouse},
+        {"logLevel", &s->log_level}};
     if (auto it = strings.find(key); it != strings.end()) {
       ASSIGN_OR_RETURN(*it->second, str());
     }    else if (key == "pollIntervalMs") {
@@ -77,6 +85,9 @@ Status LoadSettings(const std::string& path, Settings* s) {
       }
     } else if (key == "replications") {
       s->replications_json = json::Serialize(x);
+    } else if (key == "s3") {
+      if (!x.is_object()) return Status::InvalidArgument("config key 's3' must be an object");
+      s->s3_json = json::Serialize(x);
     } else {
       return Status::InvalidArgument("unknown config key '" + key + "' in '" + path + "'");
     }
@@ -489,31 +500,47 @@ int Replicate(int argc, char** argv) {
   log::SetLevel(s.log_level == "debug" ? log::Level::kDebug : s.log_level == "warn" ? log::Level::kWarn
                 : s.log_level == "error" ? log::Level::kError : log::Level::kInfo);
   if (s.endpoint.empty()) return fail("no endpoint: set \"endpoint\" in the config or --endpoint-url");
-  if (Status st = ParseEndpointUrl(s.endpoint, &s.aws); !st.ok()) return fail(st.message());
-  if (s.aws.region.empty()) s.aws.region = std::getenv("AWS_REGION") ? std::getenv("AWS_REGION") : "us-east-1";
-  if (s.aws.access_key.empty() && std::getenv("AWS_ACCESS_KEY_ID")) s.aws.access_key = std::getenv("AWS_ACCESS_KEY_ID");
-  if (s.aws.secret_key.empty() && std::getenv("AWS_SECRET_ACCESS_KEY")) s.aws.secret_key = std::getenv("AWS_SECRET_ACCESS_KEY");
-  if (s.aws.session_token.empty() && std::getenv("AWS_SESSION_TOKEN")) s.aws.session_token = std::getenv("AWS_SESSION_TOKEN");
-  if (s.aws.access_key.empty() || s.aws.secret_key.empty()) {
+  if (Status st = aws::ParseEndpointUrl(s.endpoint, &s.aws.endpoint); !st.ok()) return fail(st.message());
+  auto env = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
+  if (s.aws.region.empty()) s.aws.region = env("AWS_REGION");
+  if (s.aws.region.empty()) s.aws.region = env("AWS_DEFAULT_REGION");
+  if (s.aws.region.empty()) s.aws.region = "us-east-1";
+  aws::Credentials& creds = s.aws.credentials;
+  if (creds.access_key.empty() && creds.secret_key.empty()) {
+    creds.access_key = env("AWS_ACCESS_KEY_ID");
+    creds.secret_key = env("AWS_SECRET_ACCESS_KEY");
+    if (creds.session_token.empty()) creds.session_token = env("AWS_SESSION_TOKEN");
+  }
+  if (s.aws.tls.ca_file.empty()) s.aws.tls.ca_file = env("AWS_CA_BUNDLE");
+  if (creds.access_key.empty() || creds.secret_key.empty()) {
     return fail("no credentials: set accessKeyId and secretAccessKey in the config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
   }
   if (s.replications_json.empty()) return fail("the config has no \"replications\"");
   auto parsed = json::Parse(s.replications_json);
   auto configs = pipeline::ParseReplications(*parsed, s.config_dir);
   if (!configs.ok()) return fail(configs.status().message());
-  auto warehouse = objstore::ResolveLocalLocation(s.warehouse.empty() ? s.state_dir + "/warehouse" : s.warehouse);
+  auto warehouse = objstore::ResolveWarehouse(s.warehouse.empty() ? s.state_dir + "/warehouse" : s.warehouse);
   if (!warehouse.ok()) return fail(warehouse.status().message());
+  std::vector<std::string> warehouses{*warehouse};
+  for (const auto& c : *configs) {
+    if (c.warehouse.empty()) continue;
+    auto w = objstore::ResolveWarehouse(c.warehouse);
+    if (!w.ok()) return fail("replication " + c.Name() + ": warehouse: " + w.status().message());
+    warehouses.push_back(*w);
+  }
+  auto made_store = MakeWarehouseStore(true, warehouses, s.s3_json);
+  if (!made_store.ok()) return fail(made_store.status().message());
+  std::unique_ptr<objstore::Store> store = std::move(made_store).value();
 
   storage::EngineOptions eo;
   eo.path = s.state_dir;
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) return fail("cannot open the state directory " + s.state_dir + ": " + engine.status().ToString());
-  std::unique_ptr<objstore::Store> store = objstore::NewLocalStore(true);
   std::vector<std::unique_ptr<iceberg::Catalog>> catalogs;
   std::vector<std::unique_ptr<pipeline::Replicator>> reps;
   std::vector<std::unique_ptr<RemoteSource>> sources;
   for (auto& c : *configs) {
-    auto where = c.warehouse.empty() ? warehouse : objstore::ResolveLocalLocation(c.warehouse);
+    auto where = c.warehouse.empty() ? warehouse : objstore::ResolveWarehouse(c.warehouse);
     if (!where.ok()) return fail("replication " + c.Name() + ": " + where.status().message());
     catalogs.push_back(std::make_unique<iceberg::Catalog>(engine->get(), store.get(), *where, SystemClock::Default()));
     reps.push_back(std::make_unique<pipeline::Replicator>(c, catalogs.back().get(), SystemClock::Default()));

@@ -37,6 +37,7 @@ struct ServerConfig {
   // The config file's "replications" array, as JSON text (parsed by pipeline/config.h), and
   // the directory relative transform files are resolved against.
   std::string replications_json;
+  std::string s3_json;  // the config file's "s3" object (warehouses on S3), serialized
   std::string config_dir;
 };
 

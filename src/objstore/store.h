@@ -1,7 +1,6 @@
 #pragma once
 // Warehouse storage for Iceberg tables (DESIGN.md src/objstore/): whole-object writes, reads,
-// deletes and listings addressed by location. A local directory now; an S3-compatible store
-// will implement the same interface.
+// deletes and listings addressed by location, in a local directory or an S3-compatible store.
 //
 // Locations are URIs ("file:///abs/path") or absolute paths; a store answers for the
 // locations it owns. Thread safety: every method may be called from any thread.
@@ -11,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/sigv4.h"
 #include "common/status.h"
 
 namespace floe::objstore {
@@ -42,6 +42,32 @@ class Store {
 // Objects are files under the local file system. durable: fsync files (and their directory
 // on create) before Write returns.
 std::unique_ptr<Store> NewLocalStore(bool durable = true);
+
+// An S3-compatible object store (AWS S3, MinIO, Ceph, ...), addressed as s3://bucket/key.
+struct S3Options {
+  std::string endpoint;  // "http[s]://host[:port]"; empty: https://s3.<region>.amazonaws.com
+  std::string region = "us-east-1";
+  aws::Credentials credentials;
+  bool path_style = true;  // https://host/bucket/key; false: https://bucket.host/key
+  std::string ca_file;     // PEM bundle for TLS; empty: the system's CA store
+};
+
+// Objects are S3 objects (s3://bucket/key). Writes are single PUTs, signed with SigV4 over the
+// payload's hash; an exclusive write sends If-None-Match: * (stores that ignore it make it a
+// plain write). Transient failures (connection errors, HTTP 500 and 503) are retried 3 times.
+// Errors: kInvalidArgument for a bad endpoint or location, kNotFound, kResourceInUse (exclusive
+// write of an existing object), kUnavailable (unreachable), kIOError (other S3 errors, with
+// S3's code and message).
+Result<std::unique_ptr<Store>> NewS3Store(S3Options options);
+
+// One store for several schemes: file: locations and absolute paths go to `local`, s3://
+// locations to `s3` (kInvalidArgument when null). Takes ownership of both.
+std::unique_ptr<Store> NewRoutingStore(std::unique_ptr<Store> local, std::unique_ptr<Store> s3);
+
+bool IsS3Location(std::string_view location);
+// A warehouse given by a user: s3://bucket[/prefix] (checked; trailing '/' dropped), or a
+// local directory as ResolveLocalLocation resolves it. Errors: kInvalidArgument.
+Result<std::string> ResolveWarehouse(std::string_view dir_or_uri);
 
 // "file:///a/b" and "file:/a/b" -> "/a/b"; an absolute path is returned as is.
 // Errors: kInvalidArgument for other schemes and relative paths.

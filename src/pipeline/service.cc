@@ -148,7 +148,7 @@ Result<std::unique_ptr<LocalService>> LocalService::Make(ServiceDeps deps, std::
   for (auto& c : configs) {
     iceberg::Catalog* catalog = deps.catalog;
     if (!c.warehouse.empty()) {
-      auto where = objstore::ResolveLocalLocation(c.warehouse);
+      auto where = objstore::ResolveWarehouse(c.warehouse);
       if (!where.ok()) return Status::InvalidArgument("replication " + c.Name() + ": warehouse: " + where.status().message());
       if (*where != deps.catalog->warehouse()) {
         auto it = catalogs.find(*where);
