@@ -374,7 +374,9 @@ Result<std::string> ResolveWarehouse(std::string_view dir_or_uri) {
   std::string loc(dir_or_uri);
   while (loc.size() > 5 && loc.back() == '/') loc.pop_back();
   ASSIGN_OR_RETURN(S3Path p, ParseS3(loc));
-  if (p.key.find("//") != std::string::npos) return Status::InvalidArgument("empty path segment in " + loc);
+  if (p.key.find("//") != std::string::npos || (!p.key.empty() && p.key[0] == '/')) {
+    return Status::InvalidArgument("empty path segment in " + loc);
+  }
   return loc;
 }
 

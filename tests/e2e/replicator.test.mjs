@@ -5,12 +5,15 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
+import tls from 'node:tls'
 import path from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { icebergRead } from 'icebird'
 import { floeBin, freePort, tempDir } from './lib/floe.mjs'
-import { realFetch } from './lib/file_fetch.mjs'
+import { realFetch, serveS3From } from './lib/file_fetch.mjs'
+import S3rver from 's3rver'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const workload = path.join(here, 'lib/ddb_workload.py')
@@ -26,8 +29,9 @@ const columns = [
   { name: 'name', type: 'string', source: 'profile.name' }
 ]
 
-function writeConfig (dir, extra = {}) {
+function writeConfig (dir, extra = {}, top = {}) {
   const config = {
+    ...top,
     maintenanceIntervalMs: 200,
     replications: [
       { tableName: 'events', glueDatabaseName: 'shop', glueTableName: 'events_mirror', glueTableSchema: columns, mode: 'mirror',
@@ -256,6 +260,65 @@ test('after SIGKILLs during the load, mirror and changelog are still exact, with
   }
 })
 
+test('an S3 warehouse (s3rver): mirror and changelog exact across a SIGKILL, the files in the bucket only', async () => {
+  const dir = tempDir('floe-repl-s3-')
+  const s3port = await freePort()
+  const s3 = new S3rver({ port: s3port, address: '127.0.0.1', silent: true, directory: path.join(dir, 's3'), configureBuckets: [{ name: 'lake' }] })
+  await s3.run()
+  const endpoint = `http://127.0.0.1:${s3port}`
+  serveS3From(endpoint)
+  const port = await freePort()
+  const config = writeConfig(dir, {}, {
+    warehouse: 's3://lake/warehouse/',
+    s3: { endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+  })
+  let proc = await startFloe(dir, port, config)
+  try {
+    py(port, 'create', 'events')
+    await waitSnapshots(port)
+    const seed = Number(process.env.SEED ?? Date.now() % 100000)
+    const load = pyAsync(port, 'load', 'events', String(seed), '1200')
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    proc.kill('SIGKILL')
+    await new Promise((resolve) => proc.on('exit', resolve))
+    proc = await startFloe(dir, port, config)
+    await load
+    await ttlSettled(port)
+    const { want, wantLog } = truth(port)
+    const { mirror, log } = await waitEqual(port, want, wantLog, `seed ${seed} on S3`)
+    assert.ok(mirror.metadata.location.startsWith('s3://lake/warehouse/shop/events_mirror'), mirror.metadata.location)
+    const seqs = log.rows.map((r) => r._sequence_number)
+    assert.equal(new Set(seqs).size, seqs.length, 'no duplicates in the changelog')
+    // Everything lives in the bucket: data, deletes and metadata; nothing in the node's directory.
+    const listing = await (await realFetch(`${endpoint}/lake?list-type=2&prefix=warehouse/shop/events_mirror/`)).text()
+    assert.match(listing, /<Key>warehouse\/shop\/events_mirror\/data\/[^<]+\.parquet<\/Key>/)
+    assert.match(listing, /<Key>warehouse\/shop\/events_mirror\/metadata\/[^<]+\.metadata\.json<\/Key>/)
+    assert.ok(!fs.existsSync(path.join(dir, 'data', 'warehouse')), 'no local warehouse')
+    const m = await metrics(port)
+    assert.equal(m['shop.events_mirror:floe_replication_failed_records_total'], 0)
+    // Compaction against the bucket (it reads, writes, lists and deletes objects there): a few
+    // more commits, then a compaction, and the mirror is still exact.
+    for (let k = 0; k < 5; k++) {
+      py(port, 'load', 'events', String(seed + 10 + k), '40')
+      await new Promise((resolve) => setTimeout(resolve, 1100))
+    }
+    let compacted = false
+    for (let i = 0; i < 100 && !compacted; i++) {
+      const t = await icebergRows(port, 'events_mirror')
+      compacted = t.metadata.snapshots.some((sn) => sn.summary.operation === 'replace')
+      if (!compacted) await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    assert.ok(compacted, 'a compaction snapshot')
+    await ttlSettled(port)
+    const after = truth(port)
+    await waitEqual(port, after.want, after.wantLog, `seed ${seed} on S3 after compaction`)
+  } finally {
+    proc.kill('SIGKILL')
+    serveS3From(null)
+    await s3.close()
+  }
+})
+
 test('records that fail the transform or the schema go to the backup with their error; nothing else is lost', async () => {
   const dir = tempDir('floe-repl-backup-')
   const port = await freePort()
@@ -334,13 +397,18 @@ test('bad replication settings are startup errors that name the key', () => {
     [{ colour: 'blue' }, /unknown key 'replications\[0\]\.colour'/],
     [{ glueTableSchema: [{ name: 'pk', type: 'strang' }] }, /glueTableSchema\[0\]\.type: bad type 'strang'/],
     [{ transform: { lua: 'function nope() end' } }, /defines no function 'transform'/],
-    [{ transform: { lua: 'function transform(' } }, /transform: .*expected/]
+    [{ transform: { lua: 'function transform(' } }, /transform: .*expected/],
+    [{ warehouse: 's3://lake/wh' }, /warehouse s3:\/\/lake\/wh: S3 needs credentials/],
+    [{ warehouse: 's3://Bad_Bucket/wh' }, /replication db\.t: warehouse: bad bucket name 'Bad_Bucket'/],
+    [{}, /unknown config key 's3\.bogus'/, { s3: { bogus: 1 } }],
+    [{}, /config key 's3\.forcePathStyle' must be true or false/, { s3: { forcePathStyle: 'yes' }, warehouse: 's3://lake/wh' }]
   ]
-  for (const [bad, message] of cases) {
-    const config = { replications: [{ tableName: 't', glueDatabaseName: 'db', glueTableName: 't', glueTableSchema: [{ name: 'pk', type: 'string' }], ...bad }] }
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')))
+  for (const [bad, message, top] of cases) {
+    const config = { ...top, replications: [{ tableName: 't', glueDatabaseName: 'db', glueTableName: 't', glueTableSchema: [{ name: 'pk', type: 'string' }], ...bad }] }
     const file = path.join(dir, 'config.json')
     fs.writeFileSync(file, JSON.stringify(config))
-    const r = spawnSync(floeBin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'data'), '--config', file], { encoding: 'utf8', timeout: 10000 })
+    const r = spawnSync(floeBin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'data'), '--config', file], { encoding: 'utf8', timeout: 10000, env })
     assert.equal(r.status, 2, `${JSON.stringify(bad)}: exit status`)
     assert.match(r.stderr, message)
   }
@@ -416,6 +484,79 @@ test('floe replicate against another floe process: existing data, shard lineage,
     throw e
   } finally {
     replicate?.kill('SIGKILL')
+    server.kill('SIGKILL')
+  }
+})
+
+// A TLS endpoint in front of a floe node, with a certificate for DNS name `localhost` only.
+async function tlsProxy (dir, upstreamPort) {
+  const key = path.join(dir, 'tls.key')
+  const cert = path.join(dir, 'tls.crt')
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', cert], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error('openssl failed: ' + r.stderr)
+  const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (sock) => {
+    const up = net.connect(upstreamPort, '127.0.0.1')
+    sock.pipe(up).pipe(sock)
+    sock.on('error', () => up.destroy())
+    up.on('error', () => sock.destroy())
+  })
+  const port = await freePort()
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return { server, port, cert }
+}
+
+test('floe replicate over HTTPS: the certificate and the host name are verified', async () => {
+  const dir = tempDir('floe-replicate-tls-')
+  const port = await freePort()
+  const serverConfig = path.join(dir, 'server.json')
+  fs.writeFileSync(serverConfig, JSON.stringify({ maintenanceIntervalMs: 200 }))
+  const server = await startFloe(dir, port, serverConfig)
+  const proxy = await tlsProxy(dir, port)
+  const warehouse = path.join(dir, 'lake')
+  const run = (name, endpoint, extra) => {
+    const file = path.join(dir, `${name}.json`)
+    fs.writeFileSync(file, JSON.stringify({
+      endpoint,
+      stateDir: path.join(dir, `state-${name}`),
+      warehouse: name === 'good' ? warehouse : path.join(dir, `lake-${name}`),
+      pollIntervalMs: 200,
+      ...extra,
+      replications: [{ tableName: 'events', glueDatabaseName: 'shop', glueTableName: 'events_mirror', glueTableSchema: columns, mode: 'mirror' }]
+    }))
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e' }
+    delete env.AWS_CA_BUNDLE
+    const p = spawn(floeBin, ['replicate', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'], env })
+    let log = ''
+    p.stderr.on('data', (d) => { log += d })
+    p.log = () => log
+    return p
+  }
+  const procs = []
+  try {
+    py(port, 'create', 'events')
+    const seed = Number(process.env.SEED ?? Date.now() % 100000)
+    py(port, 'load', 'events', String(seed), '300')
+    // Trusted through caBundle: replicates.
+    procs.push(run('good', `https://localhost:${proxy.port}`, { caBundle: proxy.cert }))
+    // The system CA store does not know the certificate; the name 127.0.0.1 is not in it.
+    const untrusted = run('untrusted', `https://localhost:${proxy.port}`, {})
+    const wrongName = run('wrong-name', `https://127.0.0.1:${proxy.port}`, { caBundle: proxy.cert })
+    procs.push(untrusted, wrongName)
+    py(port, 'load', 'events', String(seed + 1), '200')
+    await ttlSettled(port)
+    await waitMirror(warehouse, port, `seed ${seed}: over TLS`)
+    for (const p of [untrusted, wrongName]) {
+      for (let i = 0; i < 100 && !/certificate verify failed/.test(p.log()); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.match(p.log(), /TLS handshake with .* failed: certificate verify failed/)
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'lake-untrusted', 'shop', 'events_mirror', 'data')), 'nothing replicated without trust')
+  } catch (e) {
+    e.message += '\nfloe replicate logs:\n' + procs.map((p) => p.log()).join('\n---\n')
+    throw e
+  } finally {
+    for (const p of procs) p.kill('SIGKILL')
+    proxy.server.close()
     server.kill('SIGKILL')
   }
 })

@@ -1,13 +1,22 @@
 // icebird and hyparquet read through fetch; Node's fetch has no file: URLs, so this module
-// serves them from disk (with Range requests). Importing it installs the shim.
+// serves them from disk (with Range requests), and s3:// URLs from an S3 endpoint. Importing it
+// installs the shim.
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 // icebird reads through fetch; Node's fetch has no file: URLs, so serve them from disk
 // (with Range requests, as hyparquet reads footers and column chunks by range).
 export const realFetch = globalThis.fetch
+// S3 objects (s3://bucket/key, or https://bucket.s3.amazonaws.com/key as icebird spells them)
+// go to this S3-compatible endpoint, path style, when set.
+let s3Endpoint = null
+export function serveS3From (endpoint) { s3Endpoint = endpoint }
 globalThis.fetch = async (url, init = {}) => {
   const u = typeof url === 'string' ? url : (url.url ?? String(url))
+  if (s3Endpoint) {
+    const m = /^(?:s3:\/\/([^/]+)|https:\/\/([^/.]+)\.s3\.amazonaws\.com)\/(.*)$/.exec(u)
+    if (m) return realFetch(`${s3Endpoint}/${m[1] ?? m[2]}/${m[3]}`, init)
+  }
   if (!u.startsWith('file:')) return realFetch(url, init)
   let buf
   try {
