@@ -56,7 +56,8 @@ REPLICATOR = [
     ("backupPrefix", "yes (failed records as JSON lines with their error, in the warehouse)"),
     ("retry", "yes (attempts, minBackoffMs, maxBackoffMs)"),
     ("partitionSpec, maintenance, formatVersion, unmappedAttributes, warehouse", "floe's own"),
-    ("S3 warehouse, TLS source endpoints", "not yet"),
+    ("warehouse on S3", "yes (s3://bucket/prefix on AWS S3 or any S3-compatible store; single-PUT objects, no multipart yet)"),
+    ("source endpoints over TLS", "yes (floe replicate: https with certificate and host-name verification; caBundle / AWS_CA_BUNDLE)"),
 ]
 
 STATUS = {
