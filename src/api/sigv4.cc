@@ -26,24 +26,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  // Sequential spaces collapse to one (SigV4 canonical header values).
-  std::string out;
-  bool space = false;
-  for (size_t i = b; i < e; ++i) {
-    if (s[i] == ' ') {
-      if (!space) out += ' ';
-      space = true;
-    } else {
-      out += s[i];
-      space = false;
-    }
-  }
-  return out;
-}
 
 // "20240101T000000Z" -> epoch seconds; -1 if malformed.
 int64_t ParseAmzDate(const std::string& s) {
@@ -81,7 +63,7 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
   size_t pos = 0;
   while (pos < rest.size()) {
     size_t comma = rest.find(',', pos);
-    std::string part = Trim(rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+    std::string part = aws::CanonicalHeaderValue(rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
     size_t eq = part.find('=');
     if (eq != std::string::npos) {
       std::string k = part.substr(0, eq), v = part.substr(eq + 1);

@@ -29,25 +29,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Trimmed, with runs of spaces collapsed to one (canonical header values).
-std::string CanonicalValue(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  std::string out;
-  bool space = false;
-  for (size_t i = b; i < e; ++i) {
-    if (s[i] == ' ') {
-      if (!space) out += ' ';
-      space = true;
-    } else {
-      out += s[i];
-      space = false;
-    }
-  }
-  return out;
-}
-
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -85,6 +66,24 @@ std::string CanonicalQuery(std::string_view query) {
 }
 
 }  // namespace
+
+std::string CanonicalHeaderValue(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  std::string out;
+  bool space = false;
+  for (size_t i = b; i < e; ++i) {
+    if (s[i] == ' ') {
+      if (!space) out += ' ';
+      space = true;
+    } else {
+      out += s[i];
+      space = false;
+    }
+  }
+  return out;
+}
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char d[SHA256_DIGEST_LENGTH];
@@ -125,7 +124,7 @@ std::string Signature(const SigningInput& in, std::string_view secret) {
     for (const auto& [k, v] : *in.headers) {
       if (!IEquals(k, name)) continue;
       if (!first) value += ',';
-      value += CanonicalValue(v);
+      value += CanonicalHeaderValue(v);
       first = false;
     }
     canonical += name + ":" + value + "\n";

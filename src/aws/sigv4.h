@@ -20,6 +20,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // Lowercase hex SHA-256 of data (the payload hash of SigV4).
 std::string Sha256Hex(std::string_view data);
+// A header value as SigV4 canonicalizes it: trimmed, runs of spaces collapsed to one.
+std::string CanonicalHeaderValue(std::string_view s);
 // RFC 3986 percent-encoding of everything but unreserved characters (and '/' with keep_slash).
 std::string UriEncode(std::string_view s, bool keep_slash);
 
