@@ -8,23 +8,11 @@
 #include <ctime>
 
 #include "aws/sigv4.h"
+#include "common/ascii.h"
 
 namespace floe::api {
 
 namespace {
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 
 // "20240101T000000Z" -> epoch seconds; -1 if malformed.
@@ -44,7 +32,7 @@ int64_t ParseAmzDate(const std::string& s) {
 
 const std::string* HttpRequestView::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (IEquals(k, name)) return &v;
+    if (EqualsIgnoreCase(k, name)) return &v;
   }
   return nullptr;
 }
@@ -109,7 +97,7 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
   size_t h = 0;
   while (true) {
     size_t semi = signed_headers.find(';', h);
-    out->signed_headers.push_back(Lower(signed_headers.substr(h, semi == std::string::npos ? std::string::npos : semi - h)));
+    out->signed_headers.push_back(AsciiLower(signed_headers.substr(h, semi == std::string::npos ? std::string::npos : semi - h)));
     if (semi == std::string::npos) break;
     h = semi + 1;
   }

@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "common/ascii.h"
+
 namespace floe::aws {
 
 namespace asio = boost::asio;
@@ -75,12 +77,7 @@ Status ParseEndpointUrl(std::string_view url, Endpoint* out) {
 
 const std::string* HttpResponse::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() != name.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < k.size() && same; ++i) {
-      same = std::tolower(static_cast<unsigned char>(k[i])) == std::tolower(static_cast<unsigned char>(name[i]));
-    }
-    if (same) return &v;
+    if (EqualsIgnoreCase(k, name)) return &v;
   }
   return nullptr;
 }
@@ -114,7 +111,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
   bhttp::request<bhttp::string_body> req{verb, std::string(target), 11};
   req.set(bhttp::field::host, endpoint_.HostHeader());
   for (const auto& [k, v] : headers) {
-    if (k == "host" || k == "Host") continue;
+    if (EqualsIgnoreCase(k, "host")) continue;
     req.set(k, v);
   }
   req.keep_alive(true);

@@ -9,25 +9,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "common/hex.h"
 
 namespace floe::aws {
 
 namespace {
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -122,7 +109,7 @@ std::string Signature(const SigningInput& in, std::string_view secret) {
     std::string value;
     bool first = true;
     for (const auto& [k, v] : *in.headers) {
-      if (!IEquals(k, name)) continue;
+      if (!EqualsIgnoreCase(k, name)) continue;
       if (!first) value += ',';
       value += CanonicalHeaderValue(v);
       first = false;
@@ -161,7 +148,7 @@ void SignRequest(const Credentials& creds, std::string_view region, std::string_
   headers->emplace_back("x-amz-content-sha256", std::string(payload_hash));
   if (!creds.session_token.empty()) headers->emplace_back("x-amz-security-token", creds.session_token);
   std::vector<std::string> names;
-  for (const auto& [k, v] : *headers) names.push_back(Lower(k));
+  for (const auto& [k, v] : *headers) names.push_back(AsciiLower(k));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   SigningInput in;

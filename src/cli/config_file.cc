@@ -32,6 +32,7 @@ std::string Env(const char* name) {
 
 Status ParseS3Options(const std::string& s3_json, objstore::S3Options* o) {
   std::string path_style;
+  o->region.clear();  // set below from the file, the environment, or the default
   if (!s3_json.empty()) {
     ASSIGN_OR_RETURN(json::Value v, json::Parse(s3_json));
     if (!v.is_object()) return Status::InvalidArgument("config key 's3' must be an object");
@@ -42,7 +43,6 @@ Status ParseS3Options(const std::string& s3_json, objstore::S3Options* o) {
         {"secretAccessKey", &o->credentials.secret_key},
         {"sessionToken", &o->credentials.session_token},
         {"caBundle", &o->ca_file}};
-    o->region.clear();
     for (const auto& [key, x] : v.members()) {
       if (auto it = strings.find(key); it != strings.end()) {
         if (!x.is_string()) return Status::InvalidArgument("config key 's3." + key + "' must be a string");
@@ -54,8 +54,6 @@ Status ParseS3Options(const std::string& s3_json, objstore::S3Options* o) {
         return Status::InvalidArgument("unknown config key 's3." + key + "'");
       }
     }
-  } else {
-    o->region.clear();
   }
   auto fallback = [](std::string* field, std::initializer_list<const char*> names) {
     for (const char* n : names) {
@@ -78,8 +76,16 @@ Status ParseS3Options(const std::string& s3_json, objstore::S3Options* o) {
 
 }  // namespace
 
-Result<std::unique_ptr<objstore::Store>> MakeWarehouseStore(bool durable, const std::vector<std::string>& warehouses,
+Result<std::unique_ptr<objstore::Store>> MakeWarehouseStore(bool durable, const std::string& warehouse,
+                                                            const std::vector<pipeline::ReplicationConfig>& configs,
                                                             const std::string& s3_json) {
+  std::vector<std::string> warehouses{warehouse};
+  for (const auto& c : configs) {
+    if (c.warehouse.empty()) continue;
+    auto w = objstore::ResolveWarehouse(c.warehouse);
+    if (!w.ok()) return Status::InvalidArgument("replication " + c.Name() + ": warehouse: " + w.status().message());
+    warehouses.push_back(*w);
+  }
   std::unique_ptr<objstore::Store> s3;
   for (const auto& w : warehouses) {
     if (!objstore::IsS3Location(w) || s3) continue;

@@ -192,17 +192,8 @@ int Serve(int argc, char** argv) {
       return 2;
     }
   }
-  std::vector<std::string> warehouses{*warehouse};
-  for (const auto& c : *configs) {
-    if (c.warehouse.empty()) continue;
-    auto w = floe::objstore::ResolveWarehouse(c.warehouse);
-    if (!w.ok()) {
-      floe::log::Error("config: replication {}: warehouse: {}", c.Name(), w.status().message());
-      return 2;
-    }
-    warehouses.push_back(*w);
-  }
-  auto made_store = floe::cli::MakeWarehouseStore(config.durability == floe::Durability::kSync, warehouses, config.s3_json);
+  auto made_store = floe::cli::MakeWarehouseStore(config.durability == floe::Durability::kSync, *warehouse, *configs,
+                                                   config.s3_json);
   if (!made_store.ok()) {
     floe::log::Error("config: {}", made_store.status().message());
     return 2;

@@ -521,14 +521,7 @@ int Replicate(int argc, char** argv) {
   if (!configs.ok()) return fail(configs.status().message());
   auto warehouse = objstore::ResolveWarehouse(s.warehouse.empty() ? s.state_dir + "/warehouse" : s.warehouse);
   if (!warehouse.ok()) return fail(warehouse.status().message());
-  std::vector<std::string> warehouses{*warehouse};
-  for (const auto& c : *configs) {
-    if (c.warehouse.empty()) continue;
-    auto w = objstore::ResolveWarehouse(c.warehouse);
-    if (!w.ok()) return fail("replication " + c.Name() + ": warehouse: " + w.status().message());
-    warehouses.push_back(*w);
-  }
-  auto made_store = MakeWarehouseStore(true, warehouses, s.s3_json);
+  auto made_store = MakeWarehouseStore(true, *warehouse, *configs, s.s3_json);
   if (!made_store.ok()) return fail(made_store.status().message());
   std::unique_ptr<objstore::Store> store = std::move(made_store).value();
 

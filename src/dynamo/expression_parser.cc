@@ -14,6 +14,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "dynamo/expression.h"
 
 namespace floe::dynamo::expr {
@@ -105,14 +106,6 @@ std::vector<Token> Tokenize(const std::string& s) {
   }
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 int FunctionArity(std::string_view name, bool update) {
   if (update) {
     if (name == "if_not_exists" || name == "list_append") return 2;
@@ -197,7 +190,7 @@ class Parser {
   }
   std::string Text(const Token& t) const { return text_.substr(t.pos, t.len); }
   bool IsKeyword(const Token& t, std::string_view kw) const {
-    return t.type == Tok::kIdent && IEquals(std::string_view(text_).substr(t.pos, t.len), kw);
+    return t.type == Tok::kIdent && EqualsIgnoreCase(std::string_view(text_).substr(t.pos, t.len), kw);
   }
   static void SetOnce(std::string& slot, std::string msg) {
     if (slot.empty()) slot = std::move(msg);

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/ascii.h"
 #include "parquet/writer.h"
 
 namespace floe::parquet {
@@ -58,8 +59,7 @@ Status FileSink::Close(bool sync) {
 }
 
 Result<Codec> ParseCodec(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(name);
   if (lower == "uncompressed" || lower == "none") return Codec::kUncompressed;
   if (lower == "snappy") return Codec::kSnappy;
   if (lower == "gzip") return Codec::kGzip;

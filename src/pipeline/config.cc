@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/ascii.h"
 #include "json/json.h"
 
 namespace floe::pipeline {
@@ -13,12 +14,6 @@ namespace {
 
 using parquet::Field;
 using parquet::TypeId;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Recursive-descent parser over a type string.
 class TypeParser {
@@ -78,7 +73,7 @@ class TypeParser {
 
   Result<Field> Type(int depth) {
     if (depth > parquet::kMaxNestingDepth) return Error("nested too deeply");
-    std::string w = Lower(Word());
+    std::string w = AsciiLower(Word());
     if (w.empty()) return Error("expected a type");
     auto prim = [](TypeId t) {
       Field f;
@@ -96,7 +91,7 @@ class TypeParser {
     if (w == "timestamp") {
       // "timestamp with time zone" is Glue/Trino's timestamptz.
       size_t save = pos_;
-      if (Lower(Word()) == "with" && Lower(Word()) == "time" && Lower(Word()) == "zone") return prim(TypeId::kTimestampTz);
+      if (AsciiLower(Word()) == "with" && AsciiLower(Word()) == "time" && AsciiLower(Word()) == "zone") return prim(TypeId::kTimestampTz);
       pos_ = save;
       return prim(TypeId::kTimestamp);
     }
