@@ -10,6 +10,9 @@
 // all ready requests, then calls it once for the whole batch. A write is not durable
 // until someone calls WaitDurable with its token or a later one.
 //
+// Point reads of Cf::kItems without a snapshot are served by a write-through row cache
+// (row_cache.h) when it holds the key; Write keeps it equal to the database.
+//
 // Thread safety: every method may be called from any thread.
 #include <atomic>
 #include <chrono>
@@ -89,8 +92,12 @@ class Iterator {
 struct EngineOptions {
   std::string path;
   Durability durability = Durability::kSync;
-  // Filled lazily: idle memory does not grow with it.
-  size_t block_cache_bytes = 256 << 20;
+  // Both caches fill lazily: idle memory does not grow with them.
+  // RocksDB's block cache (uncompressed SST blocks, for scans and uncached point reads).
+  size_t block_cache_bytes = 128 << 20;
+  // The latest values of single keys of Cf::kItems (row_cache.h), for point reads: GetItem,
+  // and the read of the old item that every write does. 0 turns it off.
+  size_t row_cache_bytes = 128 << 20;
 };
 
 class Engine {

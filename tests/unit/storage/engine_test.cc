@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "storage/engine.h"
+#include "storage/row_cache.h"
 
 namespace floe::storage {
 namespace {
@@ -18,9 +19,10 @@ class EngineTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::unique_ptr<Engine> Open() {
+  std::unique_ptr<Engine> Open(size_t row_cache_bytes = 128 << 20) {
     EngineOptions o;
     o.path = dir_.string();
+    o.row_cache_bytes = row_cache_bytes;
     auto e = Engine::Open(o);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return std::move(e).value();
@@ -83,6 +85,160 @@ TEST_F(EngineTest, GroupCommitCompletesEveryWaiter) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(done.load(), 1600);
+}
+
+std::string GetOr(Engine* e, std::string_view key, const Snapshot* snap = nullptr) {
+  std::string v;
+  bool found = false;
+  EXPECT_TRUE(e->Get(Cf::kItems, key, &v, &found, snap).ok());
+  return found ? v : "<none>";
+}
+
+void Commit(Engine* e, WriteBatch& b) {
+  uint64_t token;
+  ASSERT_TRUE(e->Write(b, &token).ok());
+  ASSERT_TRUE(e->WaitDurable(token).ok());
+}
+
+// Every read goes through the row cache twice (fill, then hit): it must always agree with
+// the database, across puts, deletes, range deletes, batch order and snapshots.
+TEST_F(EngineTest, RowCacheFollowsEveryWrite) {
+  auto e = Open();
+  WriteBatch b(e.get());
+  b.Put(Cf::kItems, "a1", "v1");
+  b.Put(Cf::kItems, "a2", "v2");
+  b.Put(Cf::kItems, "b1", "w1");
+  Commit(e.get(), b);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(GetOr(e.get(), "a1"), "v1");
+    EXPECT_EQ(GetOr(e.get(), "b1"), "w1");
+  }
+  auto snap = e->GetSnapshot();
+  WriteBatch u(e.get());
+  u.Put(Cf::kItems, "a1", "v1b");
+  u.Delete(Cf::kItems, "a2");
+  Commit(e.get(), u);
+  EXPECT_EQ(GetOr(e.get(), "a1"), "v1b");
+  EXPECT_EQ(GetOr(e.get(), "a2"), "<none>");
+  EXPECT_EQ(GetOr(e.get(), "a1", snap.get()), "v1");  // snapshots bypass the cache
+  EXPECT_EQ(GetOr(e.get(), "a2", snap.get()), "v2");
+
+  // In one batch, a range delete after a put of a key in the range removes it; a put after
+  // the range delete survives it; keys outside the range are untouched.
+  WriteBatch r(e.get());
+  r.Put(Cf::kItems, "a1", "gone");
+  r.DeleteRange(Cf::kItems, "a", "b");
+  r.Put(Cf::kItems, "a3", "kept");
+  Commit(e.get(), r);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(GetOr(e.get(), "a1"), "<none>");
+    EXPECT_EQ(GetOr(e.get(), "a3"), "kept");
+    EXPECT_EQ(GetOr(e.get(), "b1"), "w1");
+  }
+  // Other column families are not cached.
+  WriteBatch m(e.get());
+  m.Put(Cf::kMeta, "a3", "meta");
+  Commit(e.get(), m);
+  EXPECT_EQ(GetOr(e.get(), "a3"), "kept");
+}
+
+// Writers bump per-key counters while readers read: with a cache far smaller than the data,
+// entries are evicted and refilled all the time, and a read that races a write must never
+// put an older value back (each reader sees every key's counter never go down).
+TEST_F(EngineTest, RowCacheNeverGoesBackInTime) {
+  auto e = Open(/*row_cache_bytes=*/64 * 1024);
+  constexpr int kKeys = 200;
+  auto key = [](int i) { return "k" + std::to_string(i); };
+  auto value = [](int n) {
+    std::string v = std::to_string(n);
+    return std::string(10 - v.size(), '0') + v + std::string(200, 'x');
+  };
+  for (int i = 0; i < kKeys; ++i) {
+    WriteBatch b(e.get());
+    b.Put(Cf::kItems, key(i), value(0));
+    Commit(e.get(), b);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> violations{0};
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    for (int n = 1; n <= 300; ++n) {
+      for (int i = 0; i < kKeys; i += 7) {
+        WriteBatch b(e.get());
+        b.Put(Cf::kItems, key(i), value(n));
+        uint64_t token;
+        ASSERT_TRUE(e->Write(b, &token).ok());
+      }
+    }
+    stop = true;
+  });
+  for (int r = 0; r < 3; ++r) {
+    threads.emplace_back([&, r] {
+      std::vector<std::string> last(kKeys, value(0));
+      uint64_t x = r + 1;
+      while (!stop) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int i = static_cast<int>((x >> 33) % kKeys);
+        std::string v = GetOr(e.get(), key(i));
+        if (v.substr(0, 10) < last[i].substr(0, 10)) ++violations;
+        last[i] = v;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(violations.load(), 0);
+  for (int i = 0; i < kKeys; ++i) {
+    EXPECT_EQ(GetOr(e.get(), key(i)), value(i % 7 == 0 ? 300 : 0)) << i;
+  }
+}
+
+TEST(RowCache, EvictsLeastRecentlyUsedWithinCapacity) {
+  const size_t capacity = RowCache::kShards * 4096;
+  RowCache c(capacity);
+  const std::string v(1000, 'v');
+  for (int i = 0; i < 5000; ++i) {
+    auto lock = c.LockShards({"key" + std::to_string(i)}, false);
+    c.ApplyPut(lock, "key" + std::to_string(i), v);
+  }
+  EXPECT_LE(c.charged_bytes(), capacity);
+  EXPECT_GT(c.charged_bytes(), capacity / 2);
+  std::string out;
+  uint64_t stamp;
+  EXPECT_TRUE(c.Lookup("key4999", &out, &stamp));  // the newest stays
+  EXPECT_EQ(out, v);
+  EXPECT_FALSE(c.Lookup("key0", &out, &stamp));  // the oldest went
+  // A value larger than a shard is not cached, and replaces (forgets) an older one.
+  {
+    auto lock = c.LockShards({"key4999"}, false);
+    c.ApplyPut(lock, "key4999", std::string(8192, 'b'));
+  }
+  EXPECT_FALSE(c.Lookup("key4999", &out, &stamp));
+}
+
+TEST(RowCache, FillAfterAWriteToTheShardIsDropped) {
+  RowCache c(1 << 20);
+  std::string out;
+  uint64_t stamp = 0;
+  ASSERT_FALSE(c.Lookup("k", &out, &stamp));
+  {
+    auto lock = c.LockShards({"k"}, false);
+    c.ApplyPut(lock, "k", "new");
+  }
+  c.Fill("k", "old", stamp);  // read from the database before the write: stale
+  ASSERT_TRUE(c.Lookup("k", &out, &stamp));
+  EXPECT_EQ(out, "new");
+  {
+    auto lock = c.LockShards({"k"}, false);
+    c.ApplyDelete(lock, "k");
+  }
+  ASSERT_FALSE(c.Lookup("k", &out, &stamp));
+  c.Fill("k", "again", stamp);  // no write since: kept
+  ASSERT_TRUE(c.Lookup("k", &out, &stamp));
+  EXPECT_EQ(out, "again");
+  RowCache off(0);
+  EXPECT_FALSE(off.enabled());
+  off.Fill("k", "v", 0);
+  EXPECT_FALSE(off.Lookup("k", &out, &stamp));
 }
 
 TEST(KeyLocks, LockManyDeduplicatesStripes) {
