@@ -199,8 +199,8 @@ operation and every parameter, with floe's status. Unsupported operations answer
 - Table status: CreateTable answers CREATING, UpdateTable UPDATING, DeleteTable DELETING; the table
   is ACTIVE (or gone) by the next request, since floe does the work synchronously.
 - Durability: with `durability: sync` (default) a write is acknowledged only after its WAL record is
-  on stable storage (group commit per I/O thread batch). A write that changes nothing (same item)
-  writes nothing.
+  on stable storage (group commit: one WAL flush covers every write made while the previous flush
+  ran). A write that changes nothing (same item) writes nothing.
 - Isolation: transactions are serializable. A PutItem, UpdateItem or DeleteItem on an item that a
   transaction holds for more than 1 ms fails with `TransactionConflictException` ("Transaction is
   ongoing for the item"); a transaction that meets another writer for that long is cancelled with a

@@ -70,7 +70,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       ASSIGN_OR_RETURN(c->log_level, need_string());
     } else if (key == "threads" || key == "maxRequestBytes" || key == "streamShards" ||
                key == "streamRetentionSeconds" || key == "streamShardRolloverSeconds" ||
-               key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs") {
+               key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs" ||
+               key == "blockCacheMb" || key == "rowCacheMb") {
       int64_t n;
       if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
       if (key == "threads") c->threads = static_cast<int>(n);
@@ -79,6 +80,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       else if (key == "streamRetentionSeconds") c->stream_retention_seconds = n;
       else if (key == "streamShardRolloverSeconds") c->stream_shard_rollover_seconds = n;
       else if (key == "streamIteratorLifetimeSeconds") c->stream_iterator_lifetime_seconds = n;
+      else if (key == "blockCacheMb") c->block_cache_mb = n;
+      else if (key == "rowCacheMb") c->row_cache_mb = n;
       else c->maintenance_interval_ms = n;
     } else if (key == "replications") {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");
@@ -143,6 +146,8 @@ int Serve(int argc, char** argv) {
   floe::storage::EngineOptions eo;
   eo.path = config.data_dir;
   eo.durability = config.durability;
+  eo.block_cache_bytes = static_cast<size_t>(config.block_cache_mb) << 20;
+  eo.row_cache_bytes = static_cast<size_t>(config.row_cache_mb) << 20;
   auto engine_or = floe::storage::Engine::Open(eo);
   if (!engine_or.ok()) {
     floe::log::Error("cannot open data directory {}: {}", config.data_dir, engine_or.status().ToString());

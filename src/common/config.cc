@@ -84,6 +84,9 @@ Status Validate(const ServerConfig& c) {
     return Status::InvalidArgument("streamIteratorLifetimeSeconds must be at least 1");
   }
   if (c.maintenance_interval_ms < 10) return Status::InvalidArgument("maintenanceIntervalMs must be at least 10");
+  // RocksDB needs a block cache; 64 GiB bounds typos (a size in bytes given as megabytes).
+  if (c.block_cache_mb < 1 || c.block_cache_mb > 65536) return Status::InvalidArgument("blockCacheMb must be 1..65536");
+  if (c.row_cache_mb < 0 || c.row_cache_mb > 65536) return Status::InvalidArgument("rowCacheMb must be 0..65536");
   if (!IsLoopbackHost(c.listen_host) && c.access_keys.empty()) {
     return Status::InvalidArgument(
         "refusing to listen on non-loopback address '" + c.listen_host +

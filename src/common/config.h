@@ -28,6 +28,9 @@ struct ServerConfig {
   std::map<std::string, std::string> access_keys;  // access key id -> secret access key
   std::string log_level = "info";
   size_t max_request_bytes = 16 * 1024 * 1024;
+  // Storage caches (storage::EngineOptions), filled lazily.
+  int64_t block_cache_mb = 128;  // RocksDB's block cache
+  int64_t row_cache_mb = 128;    // latest item values for point reads; 0 turns it off
   // DynamoDB Streams (streams/streams.h).
   int64_t stream_shards = 4;                            // shards per stream generation, 1..64
   int64_t stream_retention_seconds = 24 * 3600;         // records older than this are trimmed

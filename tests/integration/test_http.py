@@ -135,6 +135,34 @@ def test_config_file_and_precedence(tmp_path, table_name):
         assert arn.startswith("arn:aws:dynamodb:ap-southeast-1:")
     finally:
         s.cleanup()
+    # The storage caches are sized by config; with the row cache off every read goes to RocksDB,
+    # and the results are the same.
+    for caches in ({"rowCacheMb": 0, "blockCacheMb": 8}, {"rowCacheMb": 1, "blockCacheMb": 1}):
+        port = free_port()
+        cfg = tmp_path / "caches.json"
+        cfg.write_text(json.dumps({"listen": f"127.0.0.1:{port}", **caches}))
+        s = FloeServer(port=port)
+        s.extra_args = ["--config", str(cfg)]
+        s.start()
+        try:
+            c = s.client()
+            make_table(c, table_name)
+            for i in range(300):
+                c.put_item(TableName=table_name, Item={"pk": {"S": f"k{i % 100}"}, "v": {"N": str(i)}, "pad": {"S": "x" * 2000}})
+            for i in range(100):
+                got = c.get_item(TableName=table_name, Key={"pk": {"S": f"k{i}"}}, ConsistentRead=True)["Item"]
+                assert got["v"] == {"N": str(200 + i)}
+            c.delete_item(TableName=table_name, Key={"pk": {"S": "k5"}})
+            assert "Item" not in c.get_item(TableName=table_name, Key={"pk": {"S": "k5"}})
+        finally:
+            s.cleanup()
+    for bad_caches, message in (({"rowCacheMb": -1}, "must be a non-negative integer"),
+                                ({"blockCacheMb": 0}, "blockCacheMb must be 1..65536"),
+                                ({"rowCacheMb": 70000}, "rowCacheMb must be 0..65536")):
+        cfg = tmp_path / "bad_caches.json"
+        cfg.write_text(json.dumps({"listen": "127.0.0.1:1", **bad_caches}))
+        r = subprocess.run([FLOE_BIN, "serve", "--config", str(cfg)], capture_output=True, text=True, timeout=20)
+        assert r.returncode == 2 and message in r.stderr, r.stderr
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"listen": "127.0.0.1:1", "tableNme": "x"}))
     r = subprocess.run([FLOE_BIN, "serve", "--config", str(bad)], capture_output=True, text=True, timeout=20)
