@@ -84,6 +84,7 @@ def run(name, cmd_for_port, restart_cmd=None):
         median = dict(runs[len(runs) // 2])
         median["range"] = (runs[0]["rps"], runs[-1]["rps"])
         median["errors"] = sum(r["errors"] for r in runs)
+        median["all"] = [(r["rps"], r["p50"], r["p99"]) for r in runs]
         results[op] = median
     loaded_rss = rss_mb(proc.pid)
     proc.terminate()
@@ -132,6 +133,11 @@ def main():
                      f"{rng('update')} | {r['update']['p50']:.2f} | {r['update']['p99']:.2f} | "
                      f"{r['put']['errors'] + r['get']['errors'] + r['update']['errors']} | {r['ready_ms']:.0f} | {r['idle_rss']:.1f} | "
                      f"{r['loaded_rss']:.1f} |")
+    lines += ["", "Every run (throughput/s, p50 ms, p99 ms), slowest first:", ""]
+    for r in (floe, dynalite):
+        for op in ("put", "get", "update"):
+            runs = ", ".join(f"{rps:.0f} / {p50:.2f} / {p99:.2f}" for rps, p50, p99 in r[op]["all"])
+            lines.append(f"- {r['name']} {op}: {runs}")
     lines += ["", f"floe restarted on the 100k-item data directory: ready in {floe['ready_loaded_ms']:.0f} ms, "
               f"idle RSS {floe['idle_rss_loaded_data']:.1f} MB.", "",
               "Goals: >= 25,000 PutItem/s and >= 40,000 GetItem/s with p99 < 5 ms under `sync` durability, ready within "

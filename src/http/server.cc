@@ -376,9 +376,10 @@ Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig&
   impl_->config = config;
   impl_->syncer = std::make_unique<Syncer>(engine);
   // Default: one I/O thread per core but one, which is left to the WAL syncer, RocksDB's
-  // flushes and compactions and the kernel's network processing. Measured on 2 cores
-  // (bench/results): 1 I/O thread keeps PutItem p99 near 2 ms; 2 threads add ~10% throughput
-  // but push p99 to ~5 ms through preemption.
+  // flushes and compactions and the kernel's network processing. Measured on 2 cores with
+  // wrk on the same machine (bench/results/kv-2026-11-21.md): 1 I/O thread, PutItem ~29k/s
+  // and GetItem ~51k/s with GetItem p99 ~2 ms; 2 threads, GetItem ~57k/s but p99 ~4 ms and
+  // PutItem no faster, the threads preempting each other and the load generator.
   int n = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency()) - 1;
   if (n < 1) n = 1;
   for (int i = 0; i < n; ++i) {
