@@ -5,7 +5,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
@@ -338,7 +337,9 @@ Status Engine::Write(WriteBatch& batch, uint64_t* token) {
     if (!s.ok()) {
       // Whether any of it reached the memtable is unknown: forget the keys.
       if (rows.clear) impl_->rows->ApplyClear(lock);
-      for (const auto& op : rows.ops) impl_->rows->ApplyDelete(lock, op.key);
+      for (const auto& op : rows.ops) {
+        if (op.kind != RowOps::Kind::kClear) impl_->rows->ApplyDelete(lock, op.key);
+      }
       return FromRocks(s);
     }
     for (const auto& op : rows.ops) {  // in batch order: a later op on a key wins

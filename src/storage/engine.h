@@ -6,8 +6,9 @@
 // in-memory WAL buffer (manual_wal_flush) and returns a token; WaitDurable(token) returns
 // once the WAL holding that batch has been written out: fsynced with Durability::kSync
 // (survives power loss), handed to the OS with kAsync (survives a process crash). One
-// WaitDurable covers every write made before it (group commit): the HTTP event loop runs
-// all ready requests, then calls it once for the whole batch. A write is not durable
+// WaitDurable covers every write made before it (group commit): the HTTP server's syncer
+// thread calls it once for all the writes its I/O threads made since its previous call,
+// while they go on serving. A write is not durable
 // until someone calls WaitDurable with its token or a later one.
 //
 // Point reads of Cf::kItems without a snapshot are served by a write-through row cache
