@@ -170,6 +170,8 @@ std::string SpecToJson(const PartitionSpec& spec);
 std::string SpecFieldsToJson(const PartitionSpec& spec);  // the "fields" array alone
 std::string SortOrderToJson(const SortOrder& order);
 std::string SnapshotToJson(const Snapshot& snapshot);
+// Writes properties (table or namespace) as one JSON object of strings.
+void WriteProperties(const std::map<std::string, std::string>& properties, json::Writer* w);
 
 // The same pieces from parsed JSON (REST requests, metadata files).
 // Errors: kInvalidArgument naming the member.

@@ -167,6 +167,15 @@ std::string Render(F&& f) {
 
 // ---- JSON
 
+void WriteProperties(const std::map<std::string, std::string>& properties, json::Writer* w) {
+  w->StartObject();
+  for (const auto& [k, v] : properties) {
+    w->Key(k);
+    w->String(v);
+  }
+  w->EndObject();
+}
+
 std::string SchemaToJson(const Schema& s) { return Render([&](json::Writer* w) { WriteSchema(s, w); }); }
 std::string SpecToJson(const PartitionSpec& s) { return Render([&](json::Writer* w) { WriteSpec(s, w); }); }
 std::string SpecFieldsToJson(const PartitionSpec& s) { return Render([&](json::Writer* w) { WriteSpecFields(s, w); }); }
@@ -209,12 +218,7 @@ std::string MetadataToJson(const TableMetadata& m) {
   for (const auto& o : m.sort_orders) WriteOrder(o, &w);
   w.EndArray();
   w.Key("properties");
-  w.StartObject();
-  for (const auto& [k, v] : m.properties) {
-    w.Key(k);
-    w.String(v);
-  }
-  w.EndObject();
+  WriteProperties(m.properties, &w);
   w.Key("current-snapshot-id");
   w.Int64(m.current_snapshot_id.value_or(-1));
   w.Key("refs");

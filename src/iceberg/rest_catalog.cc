@@ -87,15 +87,6 @@ void WriteNs(const Namespace& ns, json::Writer* w) {
   w->EndArray();
 }
 
-void WriteProps(const std::map<std::string, std::string>& props, json::Writer* w) {
-  w->StartObject();
-  for (const auto& [k, v] : props) {
-    w->Key(k);
-    w->String(v);
-  }
-  w->EndObject();
-}
-
 std::string LoadResult(const LoadedTable& t) {
   json::Writer w;
   w.StartObject();
@@ -477,7 +468,7 @@ class Handler {
     w.Key("namespace");
     WriteNs(*ns, &w);
     w.Key("properties");
-    WriteProps(*props, &w);
+    WriteProperties(*props, &w);
     w.EndObject();
     return Ok(w.Take());
   }
@@ -490,7 +481,7 @@ class Handler {
     w.Key("namespace");
     WriteNs(ns, &w);
     w.Key("properties");
-    WriteProps(*props, &w);
+    WriteProperties(*props, &w);
     w.EndObject();
     return Ok(w.Take());
   }
