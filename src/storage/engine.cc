@@ -217,10 +217,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   // fsyncs the buffer once for every write waiting at that moment (group commit). This keeps
   // the write() and fdatasync() system calls off the request threads.
   db_options.manual_wal_flush = true;
-  // Reuse obsolete WAL files instead of creating new ones: overwriting blocks already written
-  // makes each group-commit fdatasync a data-only sync (no extent or size update), about half
-  // as long for a 256 KB batch on the bench machine. Needs the default kPointInTimeRecovery.
-  db_options.recycle_log_file_num = 4;
+  // No WAL recycling (recycle_log_file_num): RocksDB 7.8 silently turns it off under
+  // kPointInTimeRecovery, the recovery mode that loses no acknowledged write (the OPTIONS file
+  // shows recycle_log_file_num=0), and the modes that allow it would skip corrupt records.
 
   // Flushes and compactions run at nice 19: on a machine as small as 2 cores they otherwise
   // take whole scheduler slices from the request threads, which shows as the write p99
