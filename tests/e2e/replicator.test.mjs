@@ -62,6 +62,13 @@ async function startFloe (dir, port, config) {
   throw new Error('floe did not start: ' + log)
 }
 
+// SIGKILLs a node started by startFloe, waits for it to exit, and starts it again on the same data.
+async function killAndRestart (proc, dir, port, config) {
+  proc.kill('SIGKILL')
+  await new Promise((resolve) => proc.on('exit', resolve))
+  return startFloe(dir, port, config)
+}
+
 function py (port, ...args) {
   const r = spawnSync('/usr/bin/python3', [workload, `http://127.0.0.1:${port}`, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
   if (r.status !== 0) throw new Error(`ddb_workload ${args[0]} failed: ${r.stderr}`)
@@ -245,9 +252,7 @@ test('after SIGKILLs during the load, mirror and changelog are still exact, with
     const load = pyAsync(port, 'load', 'events', String(seed), '2500')
     for (let k = 0; k < 3; k++) {
       await new Promise((resolve) => setTimeout(resolve, 700 + Math.floor(Math.random() * 1500)))
-      proc.kill('SIGKILL')
-      await new Promise((resolve) => proc.on('exit', resolve))
-      proc = await startFloe(dir, port, config)
+      proc = await killAndRestart(proc, dir, port, config)
     }
     await load
     await ttlSettled(port)
@@ -279,9 +284,7 @@ test('an S3 warehouse (s3rver): mirror and changelog exact across a SIGKILL, the
     const seed = Number(process.env.SEED ?? Date.now() % 100000)
     const load = pyAsync(port, 'load', 'events', String(seed), '1200')
     await new Promise((resolve) => setTimeout(resolve, 1500))
-    proc.kill('SIGKILL')
-    await new Promise((resolve) => proc.on('exit', resolve))
-    proc = await startFloe(dir, port, config)
+    proc = await killAndRestart(proc, dir, port, config)
     await load
     await ttlSettled(port)
     const { want, wantLog } = truth(port)
