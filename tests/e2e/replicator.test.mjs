@@ -424,6 +424,16 @@ function versionHintRows (warehouse, table) {
   return JSON.parse(fs.readFileSync(path.join(meta, stem + '.metadata.json'), 'utf8'))
 }
 
+// Waits until a child's collected stderr matches: Node appends a child's output only when its
+// event loop polls, and the synchronous py() calls block it, so a line the child wrote before
+// the state the test observed may not be in the string yet.
+async function waitLog (getLog, pattern, what, ms = 10000) {
+  for (let waited = 0; waited < ms && !pattern.test(getLog()); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  assert.match(getLog(), pattern, what)
+}
+
 async function waitMirror (warehouse, port, what) {
   const want = py(port, 'scan', 'events').map(expectedRow).sort(byKey)
   let lastErr
@@ -473,14 +483,14 @@ test('floe replicate against another floe process: existing data, shard lineage,
     await new Promise((resolve) => setTimeout(resolve, 2500))  // idle: iterators expire, shards roll over
     py(port, 'load', 'events', String(seed + 2), '300')
     await waitMirror(warehouse, port, `seed ${seed}: after idle`)
-    assert.match(log, /iterator of shard .* expired; renewing it/, 'an expired iterator was renewed')
+    await waitLog(() => log, /iterator of shard .* expired; renewing it/, 'an expired iterator was renewed')
     // A disabled and re-enabled stream: writes in between are in no stream.
     py(port, 'stream-off', 'events')
     py(port, 'load', 'events', String(seed + 3), '200')
     py(port, 'stream-on', 'events')
     py(port, 'load', 'events', String(seed + 4), '300')
     const metadata = await waitMirror(warehouse, port, `seed ${seed}: after the stream was re-enabled`)
-    assert.match(log, /was disabled; following the new stream/)
+    await waitLog(() => log, /was disabled; following the new stream/, 'the replicator followed the new stream')
     assert.equal(metadata['format-version'], 2)
   } catch (e) {
     e.message += '\nfloe replicate log:\n' + (replicate?.log?.() ?? '')
@@ -550,8 +560,7 @@ test('floe replicate over HTTPS: the certificate and the host name are verified'
     await ttlSettled(port)
     await waitMirror(warehouse, port, `seed ${seed}: over TLS`)
     for (const p of [untrusted, wrongName]) {
-      for (let i = 0; i < 100 && !/certificate verify failed/.test(p.log()); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-      assert.match(p.log(), /TLS handshake with .* failed: certificate verify failed/)
+      await waitLog(p.log, /TLS handshake with .* failed: certificate verify failed/, 'the handshake failed')
     }
     assert.ok(!fs.existsSync(path.join(dir, 'lake-untrusted', 'shop', 'events_mirror', 'data')), 'nothing replicated without trust')
   } catch (e) {
