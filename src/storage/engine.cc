@@ -5,6 +5,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
@@ -232,6 +233,27 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
                                                                         rocksdb::CpuPriority::kLow));
   }
   if (!pri.ok()) log::Warn("storage: cannot lower the priority of background threads: {}", pri.ToString());
+  // File deletions are paced. On ext4 mounted with `discard` (common on cloud disks), freeing
+  // a 68 MB WAL or SST file issues its discards inside the next journal commit, and every WAL
+  // fdatasync waits for that commit: one unlink stalled the syncs behind it for 12-19 ms, which
+  // is every write in flight (bench/results/kv-2026-11-21.md, session 10). Obsolete files are
+  // renamed to *.trash and truncated 1 MB at a time at up to 128 MB/s in a background thread;
+  // DB::Open deletes trash a crash left behind. Past a trash size of the live SST size,
+  // deletions are immediate again, so a deletion backlog never grows the disk footprint much.
+  // atomic_flush flushes the column families together, so each flush frees its WAL file at
+  // once instead of the small meta family pinning WALs until max_total_wal_size forces a burst
+  // of deletions.
+  db_options.atomic_flush = true;
+  {
+    rocksdb::Status sfm_status;
+    // The Env overload: the FileSystem overload takes a null FileSystem without complaint and
+    // crashes in the first flush.
+    db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(
+        rocksdb::Env::Default(), std::shared_ptr<rocksdb::Logger>(), /*trash_dir=*/std::string(),
+        /*rate_bytes_per_sec=*/128 << 20, /*delete_existing_trash=*/true, &sfm_status,
+        /*max_trash_db_ratio=*/1.0, /*bytes_max_delete_chunk=*/1 << 20));
+    if (!sfm_status.ok()) return FromRocks(sfm_status);
+  }
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   auto make_cf_options = [&](bool point_lookups) {
     rocksdb::ColumnFamilyOptions cf;
