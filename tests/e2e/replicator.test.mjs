@@ -80,7 +80,7 @@ function pyAsync (port, ...args) {
     const p = spawn('/usr/bin/python3', [workload, `http://127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     let err = ''
     p.stderr.on('data', (d) => { err += d })
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ddb_workload failed: ${err}`))))
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ddb_workload failed: ${err}`))))  // close: after stderr is read
   })
 }
 
