@@ -233,13 +233,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
                                                                         rocksdb::CpuPriority::kLow));
   }
   if (!pri.ok()) log::Warn("storage: cannot lower the priority of background threads: {}", pri.ToString());
-  // File deletions are paced. On ext4 mounted with `discard` (common on cloud disks), freeing
-  // a 68 MB WAL or SST file issues its discards inside the next journal commit, and every WAL
-  // fdatasync waits for that commit: one unlink stalled the syncs behind it for 12-19 ms, which
-  // is every write in flight (bench/results/kv-2026-11-21.md, session 10). Obsolete files are
-  // renamed to *.trash and truncated 1 MB at a time at up to 128 MB/s in a background thread;
-  // DB::Open deletes trash a crash left behind. Past a trash size of the live SST size,
-  // deletions are immediate again, so a deletion backlog never grows the disk footprint much.
+  // File deletions are paced. On ext4 mounted with `discard` (common on cloud disks), unlinking
+  // a 68 MB WAL segment took 27-94 ms of extent freeing and discards, and the WAL fdatasyncs
+  // behind it took 12-19 ms, which every write in flight waits for (bench/results/kv-*.md,
+  // session 10). Obsolete files are renamed to *.trash and truncated 1 MB at a time at up to
+  // 128 MB/s in a background thread; DB::Open deletes trash a crash left behind. Once the trash
+  // exceeds the live SST size, deletions are immediate again, so a backlog can at most double
+  // the SST footprint for the seconds it takes to drain.
   // atomic_flush flushes the column families together, so each flush frees its WAL file at
   // once instead of the small meta family pinning WALs until max_total_wal_size forces a burst
   // of deletions.
