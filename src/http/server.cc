@@ -379,7 +379,9 @@ Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig&
   // flushes and compactions and the kernel's network processing. Measured on 2 cores with
   // wrk on the same machine (bench/results/kv-2026-11-21.md): 1 I/O thread, PutItem ~29k/s
   // and GetItem ~51k/s with GetItem p99 ~2 ms; 2 threads, GetItem ~57k/s but p99 ~4 ms and
-  // PutItem no faster, the threads preempting each other and the load generator.
+  // PutItem no faster, the threads preempting each other and the load generator. Rechecked
+  // in session 10 (A/B, 2 rounds of 3 PutItem runs): 2 threads were better in one round and
+  // worse in the other, within the host's noise, so the default stands.
   int n = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency()) - 1;
   if (n < 1) n = 1;
   for (int i = 0; i < n; ++i) {
