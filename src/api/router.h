@@ -44,7 +44,7 @@ struct ApiResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/x-amz-json-1.0";
-  // Non-zero: the response may be sent only once this write is durable (Engine::WhenDurable).
+  // Non-zero: the response may be sent only once this write is durable (Engine::WaitDurable).
   uint64_t durable_token = 0;
 };
 
