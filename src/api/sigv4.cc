@@ -38,7 +38,7 @@ const std::string* HttpRequestView::Header(std::string_view name) const {
 }
 
 bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, ApiError* error) {
-  const std::string kAlgo = "AWS4-HMAC-SHA256";
+  static constexpr std::string_view kAlgo = "AWS4-HMAC-SHA256";
   if (header.compare(0, kAlgo.size(), kAlgo) != 0 || header.size() <= kAlgo.size() || header[kAlgo.size()] != ' ') {
     *error = ApiError::IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
     if (header.rfind("AWS4-", 0) != 0) {
@@ -46,20 +46,26 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
     }
     return false;
   }
-  std::string rest = header.substr(kAlgo.size() + 1);
-  std::string credential, signed_headers, signature;
+  // Views into header: this runs for every request, so nothing is copied until the end.
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  const std::string_view rest = std::string_view(header).substr(kAlgo.size() + 1);
+  std::string_view credential, signed_headers, signature;
   size_t pos = 0;
   while (pos < rest.size()) {
-    size_t comma = rest.find(',', pos);
-    std::string part = aws::CanonicalHeaderValue(rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-    size_t eq = part.find('=');
-    if (eq != std::string::npos) {
-      std::string k = part.substr(0, eq), v = part.substr(eq + 1);
+    const size_t comma = rest.find(',', pos);
+    const std::string_view part = trim(rest.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    const size_t eq = part.find('=');
+    if (eq != std::string_view::npos) {
+      const std::string_view k = part.substr(0, eq), v = part.substr(eq + 1);
       if (k == "Credential") credential = v;
       else if (k == "SignedHeaders") signed_headers = v;
       else if (k == "Signature") signature = v;
     }
-    if (comma == std::string::npos) break;
+    if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
   std::string missing;
@@ -71,20 +77,23 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
     return false;
   }
   // Credential=AKID/yyyymmdd/region/service/aws4_request
-  std::vector<std::string> parts;
-  size_t s = 0;
-  while (true) {
-    size_t slash = credential.find('/', s);
-    parts.push_back(credential.substr(s, slash == std::string::npos ? std::string::npos : slash - s));
-    if (slash == std::string::npos) break;
+  std::string_view parts[5];
+  size_t n = 0;
+  for (size_t s = 0;;) {
+    const size_t slash = credential.find('/', s);
+    const std::string_view piece = credential.substr(s, slash == std::string_view::npos ? std::string_view::npos : slash - s);
+    if (n < 5) parts[n] = piece;
+    ++n;
+    if (slash == std::string_view::npos) break;
     s = slash + 1;
   }
-  if (parts.size() != 5 || parts[0].empty() || parts[1].size() != 8 || parts[4] != "aws4_request") {
-    *error = ApiError::IncompleteSignature(
-        "Credential should be scoped to a valid region, not '" + (parts.size() > 2 ? parts[2] : std::string()) + "'. ");
-    if (parts.size() != 5 || parts[4] != "aws4_request") {
+  const std::string_view last = n <= 5 ? parts[n - 1] : credential.substr(credential.rfind('/') + 1);
+  if (n != 5 || parts[0].empty() || parts[1].size() != 8 || parts[4] != "aws4_request") {
+    *error = ApiError::IncompleteSignature("Credential should be scoped to a valid region, not '" +
+                                           std::string(n > 2 ? parts[2] : std::string_view()) + "'. ");
+    if (n != 5 || parts[4] != "aws4_request") {
       *error = ApiError::IncompleteSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '" +
-                                             (parts.empty() ? std::string() : parts.back()) + "'. ");
+                                             std::string(last) + "'. ");
     }
     return false;
   }
@@ -94,11 +103,11 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
   out->service = parts[3];
   out->signature = signature;
   out->signed_headers.clear();
-  size_t h = 0;
-  while (true) {
-    size_t semi = signed_headers.find(';', h);
-    out->signed_headers.push_back(AsciiLower(signed_headers.substr(h, semi == std::string::npos ? std::string::npos : semi - h)));
-    if (semi == std::string::npos) break;
+  for (size_t h = 0;;) {
+    const size_t semi = signed_headers.find(';', h);
+    out->signed_headers.push_back(
+        AsciiLower(signed_headers.substr(h, semi == std::string_view::npos ? std::string_view::npos : semi - h)));
+    if (semi == std::string_view::npos) break;
     h = semi + 1;
   }
   return true;

@@ -59,6 +59,7 @@ std::string CanonicalHeaderValue(std::string_view s) {
   while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
   std::string out;
+  out.reserve(e - b);
   bool space = false;
   for (size_t i = b; i < e; ++i) {
     if (s[i] == ' ') {

@@ -71,7 +71,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
     } else if (key == "threads" || key == "maxRequestBytes" || key == "streamShards" ||
                key == "streamRetentionSeconds" || key == "streamShardRolloverSeconds" ||
                key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs" ||
-               key == "blockCacheMb" || key == "rowCacheMb") {
+               key == "blockCacheMb" || key == "rowCacheMb" || key == "idleTimeoutSeconds") {
       int64_t n;
       if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
       if (key == "threads") c->threads = static_cast<int>(n);
@@ -82,6 +82,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       else if (key == "streamIteratorLifetimeSeconds") c->stream_iterator_lifetime_seconds = n;
       else if (key == "blockCacheMb") c->block_cache_mb = n;
       else if (key == "rowCacheMb") c->row_cache_mb = n;
+      else if (key == "idleTimeoutSeconds") c->idle_timeout_seconds = n;
       else c->maintenance_interval_ms = n;
     } else if (key == "replications") {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");

@@ -74,6 +74,9 @@ Status Validate(const ServerConfig& c) {
   }
   if (c.data_dir.empty()) return Status::InvalidArgument("data directory must not be empty");
   if (c.threads < 0 || c.threads > 256) return Status::InvalidArgument("threads must be 0..256");
+  if (c.idle_timeout_seconds < 1 || c.idle_timeout_seconds > 86400) {
+    return Status::InvalidArgument("idleTimeoutSeconds must be 1..86400");
+  }
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error") {
     return Status::InvalidArgument("log level must be debug, info, warn or error");
   }

@@ -28,6 +28,9 @@ struct ServerConfig {
   std::map<std::string, std::string> access_keys;  // access key id -> secret access key
   std::string log_level = "info";
   size_t max_request_bytes = 16 * 1024 * 1024;
+  // A connection whose read or write has been pending this long is closed (idle keep-alive
+  // connections, clients that stop sending or reading).
+  int64_t idle_timeout_seconds = 300;
   // Storage caches (storage::EngineOptions), filled lazily.
   int64_t block_cache_mb = 128;  // RocksDB's block cache
   int64_t row_cache_mb = 128;    // latest item values for point reads; 0 turns it off

@@ -164,14 +164,21 @@ class Session;
 // requests; idle, a batch is one request. Everything here is touched by the worker's own
 // thread only.
 struct Worker {
-  // A read or write pending longer than this closes the connection. One sweep timer per
-  // worker enforces it: a timer per operation cost ~2% of the I/O thread's CPU under load.
-  static constexpr std::chrono::seconds kIdleTimeout{300};
-  static constexpr std::chrono::seconds kSweepPeriod{5};
-
-  Worker(storage::Engine* e, Syncer* s) : engine(e), syncer(s), ioc(1), sweep_timer(ioc) {}
+  // A read or write pending longer than idle_timeout closes the connection. One sweep timer
+  // per worker enforces it, every sweep_period (at most half the timeout, so a connection
+  // goes within 1.5 timeouts): a timer per operation cost ~2% of the I/O thread's CPU.
+  Worker(storage::Engine* e, Syncer* s, std::chrono::seconds timeout)
+      : engine(e),
+        syncer(s),
+        idle_timeout(timeout),
+        sweep_period(std::clamp<std::chrono::milliseconds>(std::chrono::milliseconds(timeout) / 2,
+                                                           std::chrono::milliseconds(100), std::chrono::seconds(5))),
+        ioc(1),
+        sweep_timer(ioc) {}
   storage::Engine* engine;
   Syncer* syncer;
+  const std::chrono::seconds idle_timeout;
+  const std::chrono::milliseconds sweep_period;
   std::unordered_set<Session*> sessions;  // declared before ioc: its handlers own the sessions
   asio::io_context ioc;
   asio::steady_timer sweep_timer;
@@ -208,14 +215,14 @@ struct Worker {
   }
 
   void ScheduleSweep() {
-    sweep_timer.expires_after(kSweepPeriod);
+    sweep_timer.expires_after(sweep_period);
     sweep_timer.async_wait([this](beast::error_code ec) {
       if (ec) return;
       Sweep();
       ScheduleSweep();
     });
   }
-  void Sweep();  // closes the connections whose pending operation is older than kIdleTimeout
+  void Sweep();  // closes the connections whose pending operation is older than idle_timeout
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -237,7 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes the socket if an operation has been pending longer than the timeout; its
   // handler then runs with operation_aborted and the session ends.
   void CloseIfStale(std::chrono::steady_clock::time_point now) {
-    if (!op_pending_ || now - op_started_ < Worker::kIdleTimeout) return;
+    if (!op_pending_ || now - op_started_ < worker_->idle_timeout) return;
     beast::error_code ec;
     socket_.close(ec);
   }
@@ -452,7 +459,8 @@ Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig&
   int n = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency()) - 1;
   if (n < 1) n = 1;
   for (int i = 0; i < n; ++i) {
-    impl_->workers.push_back(std::make_unique<Worker>(engine, impl_->syncer.get()));
+    impl_->workers.push_back(
+        std::make_unique<Worker>(engine, impl_->syncer.get(), std::chrono::seconds(config.idle_timeout_seconds)));
     impl_->guards.push_back(asio::make_work_guard(impl_->workers.back()->ioc));
   }
   impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->workers[0]->ioc);

@@ -95,6 +95,42 @@ def test_request_size_limit():
         s.cleanup()
 
 
+def test_idle_and_stalled_connections_are_closed(tmp_path):
+    import socket
+    import time
+    cfg = tmp_path / "idle.json"
+    cfg.write_text(json.dumps({"idleTimeoutSeconds": 1}))
+    s = FloeServer(extra_args=["--config", str(cfg)], env={"FLOE_LOG_LEVEL": "warn"}).start()
+    try:
+        def seconds_until_closed(sock):
+            sock.settimeout(10)
+            start = time.monotonic()
+            assert sock.recv(1024) == b""  # EOF from the server, nothing else
+            return time.monotonic() - start
+
+        with socket.create_connection(("127.0.0.1", s.port)) as silent, \
+                socket.create_connection(("127.0.0.1", s.port)) as partial:
+            partial.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n")
+            # Closed after the timeout (1 s) and within the next sweep (0.5 s later), not before.
+            assert 0.9 <= seconds_until_closed(silent) <= 3
+            assert seconds_until_closed(partial) <= 3
+        # A keep-alive connection in use is not closed: requests 0.3 s apart for 3 s.
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
+        for _ in range(10):
+            conn.request("GET", "/")
+            resp = conn.getresponse()
+            assert resp.status == 200
+            resp.read()
+            time.sleep(0.3)
+        conn.close()
+        assert raw(s, "ListTables", {})[0] == 200
+    finally:
+        s.cleanup()
+    cfg.write_text(json.dumps({"listen": "127.0.0.1:1", "idleTimeoutSeconds": 0}))
+    r = subprocess.run([FLOE_BIN, "serve", "--config", str(cfg)], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2 and "idleTimeoutSeconds must be 1..86400" in r.stderr, r.stderr
+
+
 def test_signatures_verified_when_keys_are_configured(table_name):
     s = FloeServer(env={"FLOE_ACCESS_KEYS": "AKIDFLOE:s3cr3t"}).start()
     try:
