@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -235,6 +237,52 @@ TEST(RowCache, EvictsLeastRecentlyUsedWithinCapacity) {
     c.ApplyPut(lock, "key4999", std::string(8192, 'b'));
   }
   EXPECT_FALSE(c.Lookup("key4999", &out, &stamp));
+}
+
+// Random puts (of changing sizes), deletes and fills against a model: a hit always returns
+// the key's latest value, a deleted key never hits, and the charge stays within capacity and
+// equals what the cached keys cost. Exercises probing, backward-shift deletion, table growth,
+// in-place and reallocating overwrites, and CLOCK eviction.
+TEST(RowCache, RandomOperationsAgreeWithAModel) {
+  const size_t capacity = RowCache::kShards * 8192;
+  RowCache c(capacity);
+  std::map<std::string, std::string> model;  // the database
+  std::mt19937 rng(7);
+  auto key = [](int i) { return "k" + std::to_string(i); };
+  for (int step = 0; step < 200000; ++step) {
+    const std::string k = key(static_cast<int>(rng() % 3000));
+    const int op = static_cast<int>(rng() % 10);
+    std::string out;
+    uint64_t stamp = 0;
+    if (op < 4) {
+      const std::string v(rng() % 3 == 0 ? 10 + rng() % 2000 : 100, static_cast<char>('a' + step % 26));
+      auto lock = c.LockShards({k}, false);
+      model[k] = v;
+      c.ApplyPut(lock, k, v);
+    } else if (op < 5) {
+      auto lock = c.LockShards({k}, false);
+      model.erase(k);
+      c.ApplyDelete(lock, k);
+    } else if (c.Lookup(k, &out, &stamp)) {
+      ASSERT_TRUE(model.count(k)) << k << " hit after its delete";
+      ASSERT_EQ(out, model[k]) << k;
+    } else if (model.count(k)) {
+      c.Fill(k, model[k], stamp);  // a read-through, as Engine::Get does
+    }
+  }
+  size_t cost = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string out;
+    uint64_t stamp = 0;
+    if (!c.Lookup(key(i), &out, &stamp)) continue;
+    ASSERT_EQ(out, model.at(key(i)));
+    cost += key(i).size() + out.size() + RowCache::kEntryOverhead;
+  }
+  EXPECT_EQ(c.charged_bytes(), cost);
+  EXPECT_LE(cost, capacity);
+  EXPECT_GT(cost, capacity / 2);
+  auto all = c.LockShards({}, true);
+  c.ApplyClear(all);
 }
 
 TEST(RowCache, FillAfterAWriteToTheShardIsDropped) {
