@@ -27,10 +27,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <unordered_set>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <unordered_set>
 
 namespace floe::http {
 

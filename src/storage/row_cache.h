@@ -12,7 +12,8 @@
 //    database without any lock, and Fill stores what they read only if no write touched the
 //    shard in between (a value read before a concurrent write is never cached after it).
 // Bounded by capacity bytes (key + value + per-entry overhead), per shard; eviction is CLOCK
-// (an approximation of least recently used). Capacity 0 disables the cache (every method is then a no-op or a miss).
+// (an approximation of least recently used). Capacity 0 disables the cache (every method is
+// then a no-op or a miss).
 // Thread safety: every method may be called from any thread.
 #include <cstddef>
 #include <cstdint>
