@@ -47,17 +47,12 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
     return false;
   }
   // Views into header: this runs for every request, so nothing is copied until the end.
-  auto trim = [](std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    return v;
-  };
   const std::string_view rest = std::string_view(header).substr(kAlgo.size() + 1);
   std::string_view credential, signed_headers, signature;
   size_t pos = 0;
   while (pos < rest.size()) {
     const size_t comma = rest.find(',', pos);
-    const std::string_view part = trim(rest.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    const std::string_view part = TrimSpacesAndTabs(rest.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
     const size_t eq = part.find('=');
     if (eq != std::string_view::npos) {
       const std::string_view k = part.substr(0, eq), v = part.substr(eq + 1);

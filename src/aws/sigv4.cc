@@ -55,18 +55,16 @@ std::string CanonicalQuery(std::string_view query) {
 }  // namespace
 
 std::string CanonicalHeaderValue(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  s = TrimSpacesAndTabs(s);
   std::string out;
-  out.reserve(e - b);
+  out.reserve(s.size());
   bool space = false;
-  for (size_t i = b; i < e; ++i) {
-    if (s[i] == ' ') {
+  for (char c : s) {
+    if (c == ' ') {
       if (!space) out += ' ';
       space = true;
     } else {
-      out += s[i];
+      out += c;
       space = false;
     }
   }

@@ -16,6 +16,13 @@ inline std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+// s without leading and trailing spaces and tabs (HTTP header values, SigV4 parameters).
+constexpr std::string_view TrimSpacesAndTabs(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -8,8 +8,8 @@
 // (survives power loss), handed to the OS with kAsync (survives a process crash). One
 // WaitDurable covers every write made before it (group commit): the HTTP server's syncer
 // thread calls it once for all the writes its I/O threads made since its previous call,
-// while they go on serving. A write is not durable
-// until someone calls WaitDurable with its token or a later one.
+// while they go on serving. A write is not durable until someone calls WaitDurable with its
+// token or a later one.
 //
 // Point reads of Cf::kItems without a snapshot are served by a write-through row cache
 // (row_cache.h) when it holds the key; Write keeps it equal to the database.
