@@ -32,7 +32,7 @@ ex::Node PathNode(const std::string& attr) {
 ex::Node ValueNode(AttributeValue v) {
   ex::Node n;
   n.kind = ex::NodeKind::kValue;
-  n.value = std::move(v);
+  n.shared_value = std::make_shared<const AttributeValue>(std::move(v));
   return n;
 }
 

@@ -312,19 +312,19 @@ Status ConvertKeyConditionExpression(const ex::Node& root, const dynamo::TableIn
     }
     const dynamo::AttrType key_type = is_hash ? info.hash_key.type : info.range_key->type;
     for (size_t i = 1; i < leaf.args.size(); ++i) {
-      if (leaf.args[i].value.type != key_type) {
+      if (leaf.args[i].value().type != key_type) {
         return Status::InvalidArgument(std::string(kInvalid) + "Condition parameter type does not match schema type");
       }
     }
     if (is_hash) {
       if (leaf.kind != ex::NodeKind::kCompare || leaf.op != "=") return Status::InvalidArgument("Query key condition not supported");
-      spec->partition_key = leaf.args[1].value;
+      spec->partition_key = leaf.args[1].value();
       continue;
     }
     dynamo::SortKeyCondition& sk = spec->sort;
     if (leaf.kind == ex::NodeKind::kBetween) {
       sk.op = Op::kBetween;
-      sk.b = leaf.args[2].value;
+      sk.b = leaf.args[2].value();
     } else if (leaf.kind == ex::NodeKind::kFunction) {
       if (key_type == AttrType::kN) {
         return Status::InvalidArgument("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
@@ -334,7 +334,7 @@ Status ConvertKeyConditionExpression(const ex::Node& root, const dynamo::TableIn
       static const std::map<std::string, Op> kOps = {{"=", Op::kEq}, {"<", Op::kLt}, {"<=", Op::kLe}, {">", Op::kGt}, {">=", Op::kGe}};
       sk.op = kOps.at(leaf.op);
     }
-    sk.a = leaf.args[1].value;
+    sk.a = leaf.args[1].value();
   }
   if (!by_attr.count(info.hash_key.name)) {
     return Status::InvalidArgument("Query condition missed key schema element: " + info.hash_key.name);

@@ -9,6 +9,7 @@
 #include "dynamo/attribute_json.h"
 #include "iceberg/rest_catalog.h"
 #include "json/json.h"
+#include "storage/engine.h"
 
 namespace floe::api {
 
@@ -81,7 +82,7 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
   } else if (ApiError auth_error;
              // Off loopback the catalog, like the DynamoDB API, requires a SigV4-signed request.
              verify_signatures_ &&
-             !VerifySigV4(request, services_.config->access_keys, true, services_.clock, &auth_error)) {
+             !VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{}, services_.clock, &auth_error)) {
     rr = iceberg::RestError(401, "NotAuthorizedException", auth_error.message);
   } else {
     static const std::string kEmpty;
@@ -94,11 +95,29 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
   return r;
 }
 
+ApiResponse Router::HandleMetrics(const HttpRequestView& request) {
+  ApiResponse r;
+  if (ApiError auth_error;
+      verify_signatures_ &&
+      !VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{}, services_.clock, &auth_error)) {
+    // With access keys configured, the metrics (table names, rates) are not public.
+    r.status = 403;
+    r.content_type = "text/plain";
+    r.body = auth_error.message + "\n";
+    return r;
+  }
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = services_.metrics ? services_.metrics() : std::string();
+  return r;
+}
+
 ApiResponse Router::Handle(const HttpRequestView& request) {
   if (IsIcebergPath(request.target)) return HandleIceberg(request);
   try {
     ApiError auth_error;
-    if (!VerifySigV4(request, services_.config->access_keys, verify_signatures_, services_.clock, &auth_error)) {
+    // DynamoDB and DynamoDB Streams both sign as "dynamodb", for this node's region.
+    if (!VerifySigV4(request, services_.config->access_keys, verify_signatures_,
+                     ExpectedScope{services_.config->region, "dynamodb"}, services_.clock, &auth_error)) {
       return ErrorResponse(auth_error);
     }
     const std::string* target = request.Header("x-amz-target");
@@ -112,6 +131,12 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
     OpContext ctx{services_, 0, std::nullopt, {}};
     json::Writer out;
     Status st = op(ctx, *parsed, out);
+    // Whatever the operation read (an item, a failed condition, a table) may include writes
+    // that are applied but not yet durable. Its answer, success or error, is released only
+    // once everything visible now is durable, as write acknowledgements are: no client acts on
+    // a write that a crash then takes back. (Read-only traffic with no writes in flight finds
+    // everything durable already and is answered at once.)
+    const uint64_t observed = services_.engine ? services_.engine->VisibleToken() : 0;
     if (!st.ok()) {
       if (st.code() == StatusCode::kInternal || st.code() == StatusCode::kIOError ||
           st.code() == StatusCode::kCorruption) {
@@ -124,11 +149,13 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
         e.item_json = item.Take();
       }
       if (st.code() == StatusCode::kTransactionCanceled) e.cancellation_reasons_json = std::move(ctx.cancellation_reasons_json);
-      return ErrorResponse(e);
+      ApiResponse r = ErrorResponse(e);
+      r.durable_token = observed;
+      return r;
     }
     ApiResponse r;
     r.body = out.Take();
-    r.durable_token = ctx.durable_token;
+    r.durable_token = std::max(ctx.durable_token, observed);
     return r;
   } catch (const std::exception& e) {
     log::Error("request failed with an exception: {}", e.what());

@@ -55,8 +55,9 @@ class Router {
   // method under /iceberg/ (the Iceberg REST catalog). Never throws.
   ApiResponse Handle(const HttpRequestView& request);
   static bool IsIcebergPath(const std::string& target);
-  // GET /metrics: Prometheus text exposition.
-  std::string MetricsText() const { return services_.metrics ? services_.metrics() : std::string(); }
+  // GET /metrics: Prometheus text exposition. With access keys configured, only to a
+  // SigV4-signed request (any service name in the scope), else 403.
+  ApiResponse HandleMetrics(const HttpRequestView& request);
 
  private:
   ApiResponse HandleIceberg(const HttpRequestView& request);

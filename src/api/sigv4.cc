@@ -39,11 +39,15 @@ const std::string* HttpRequestView::Header(std::string_view name) const {
 
 bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, ApiError* error) {
   static constexpr std::string_view kAlgo = "AWS4-HMAC-SHA256";
+  if (header.rfind("AWS4-", 0) != 0) {
+    *error = ApiError::MissingAuthenticationToken();  // as DynamoDB answers any other scheme
+    return false;
+  }
   if (header.compare(0, kAlgo.size(), kAlgo) != 0 || header.size() <= kAlgo.size() || header[kAlgo.size()] != ' ') {
-    *error = ApiError::IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
-    if (header.rfind("AWS4-", 0) != 0) {
-      *error = ApiError::IncompleteSignature("Unsupported Authorization Type");
-    }
+    *error = ApiError::IncompleteSignature(
+        "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. "
+        "Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either "
+        "a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
     return false;
   }
   // Views into header: this runs for every request, so nothing is copied until the end.
@@ -82,20 +86,17 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
     if (slash == std::string_view::npos) break;
     s = slash + 1;
   }
-  const std::string_view last = n <= 5 ? parts[n - 1] : credential.substr(credential.rfind('/') + 1);
-  if (n != 5 || parts[0].empty() || parts[1].size() != 8 || parts[4] != "aws4_request") {
-    *error = ApiError::IncompleteSignature("Credential should be scoped to a valid region, not '" +
-                                           std::string(n > 2 ? parts[2] : std::string_view()) + "'. ");
-    if (n != 5 || parts[4] != "aws4_request") {
-      *error = ApiError::IncompleteSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '" +
-                                             std::string(last) + "'. ");
-    }
+  if (n != 5) {
+    *error = ApiError::IncompleteSignature(
+        "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" +
+        std::string(credential) + "'");
     return false;
   }
   out->access_key = parts[0];
   out->date = parts[1];
   out->region = parts[2];
   out->service = parts[3];
+  out->terminator = parts[4];
   out->signature = signature;
   out->signed_headers.clear();
   for (size_t h = 0;;) {
@@ -126,8 +127,26 @@ std::string ComputeSignature(const HttpRequestView& req, const ParsedAuthorizati
   return aws::Signature(in, secret);
 }
 
+namespace {
+
+// "yyyymmddThhmmssZ" for epoch seconds.
+std::string FormatAmzDate(int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[20];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+constexpr char kSignatureMismatch[] =
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
+    "Key and signing method. Consult the service documentation for details.";
+
+}  // namespace
+
 bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::string>& keys, bool verify,
-                 const Clock* clock, ApiError* error) {
+                 const ExpectedScope& scope, const Clock* clock, ApiError* error) {
   const std::string* authz = req.Header("authorization");
   if (!authz) {
     *error = ApiError::MissingAuthenticationToken();
@@ -140,22 +159,47 @@ bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::st
     *error = ApiError::IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + *authz);
     return false;
   }
+  // The credential scope: DynamoDB names every wrong part in one message, in this order.
+  std::string scope_errors;
+  if (!scope.region.empty() && auth.region != scope.region) {
+    scope_errors += "Credential should be scoped to a valid region, not '" + auth.region + "'. ";
+  }
+  if (!scope.service.empty() && auth.service != scope.service) {
+    scope_errors += "Credential should be scoped to correct service: '" + scope.service + "'. ";
+  }
+  if (auth.terminator != "aws4_request") {
+    scope_errors += "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'. ";
+  }
+  if (auth.date.size() != 8 || amz_date->compare(0, 8, auth.date) != 0) {
+    scope_errors += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+                    auth.date + "' != '" + amz_date->substr(0, 8) + "', from '" + *amz_date + "'.";
+  }
+  if (!scope_errors.empty()) {
+    *error = ApiError::InvalidSignature(scope_errors);
+    return false;
+  }
   if (!verify) return true;
+  const int64_t signed_at = ParseAmzDate(*amz_date);
+  const int64_t now = clock->NowMillis() / 1000;
+  if (signed_at < 0) {
+    *error = ApiError::IncompleteSignature("Date must be in ISO-8601 'basic format'. Got '" + *amz_date +
+                                           "'. See http://en.wikipedia.org/wiki/ISO_8601");
+    return false;
+  }
+  constexpr int64_t kSkew = 15 * 60;
+  if (signed_at < now - kSkew) {
+    *error = ApiError::InvalidSignature("Signature expired: " + *amz_date + " is now earlier than " +
+                                        FormatAmzDate(now - kSkew) + " (" + FormatAmzDate(now) + " - 15 min.)");
+    return false;
+  }
+  if (signed_at > now + kSkew) {
+    *error = ApiError::InvalidSignature("Signature not yet current: " + *amz_date + " is still later than " +
+                                        FormatAmzDate(now + kSkew) + " (" + FormatAmzDate(now) + " + 15 min.)");
+    return false;
+  }
   auto it = keys.find(auth.access_key);
   if (it == keys.end()) {
     *error = ApiError::UnrecognizedClient();
-    return false;
-  }
-  const int64_t signed_at = ParseAmzDate(*amz_date);
-  const int64_t now = clock->NowMillis() / 1000;
-  if (signed_at < 0 || amz_date->compare(0, 8, auth.date) != 0) {
-    *error = ApiError::InvalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-                                        auth.date + "' != '" + amz_date->substr(0, 8) + "', from '" + *amz_date + "'.");
-    return false;
-  }
-  if (signed_at < now - 15 * 60 || signed_at > now + 15 * 60) {
-    *error = ApiError::InvalidSignature("Signature expired: " + *amz_date +
-                                        " is now earlier or later than the allowed 15 minutes of the current time.");
     return false;
   }
   bool has_host = std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") != auth.signed_headers.end();
@@ -163,17 +207,17 @@ bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::st
     *error = ApiError::InvalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     return false;
   }
+  // The signature must cover the body: an unsigned payload or a declared hash that is not the
+  // body's is a mismatch, as DynamoDB answers it.
   if (const std::string* declared = req.Header("x-amz-content-sha256");
-      declared && *declared != "UNSIGNED-PAYLOAD" && *declared != aws::Sha256Hex(req.body ? *req.body : "")) {
-    *error = ApiError::InvalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
+      declared && *declared != aws::Sha256Hex(req.body ? *req.body : "")) {
+    *error = ApiError::InvalidSignature(kSignatureMismatch);
     return false;
   }
   const std::string expected = ComputeSignature(req, auth, *amz_date, it->second);
   if (CRYPTO_memcmp(expected.data(), auth.signature.data(), std::min(expected.size(), auth.signature.size())) != 0 ||
       expected.size() != auth.signature.size()) {
-    *error = ApiError::InvalidSignature(
-        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
-        "Key and signing method. Consult the service documentation for details.");
+    *error = ApiError::InvalidSignature(kSignatureMismatch);
     return false;
   }
   return true;

@@ -24,6 +24,7 @@ struct ParsedAuthorization {
   std::string date;     // yyyymmdd
   std::string region;
   std::string service;
+  std::string terminator;  // "aws4_request" in a valid scope
   std::vector<std::string> signed_headers;
   std::string signature;
 };
@@ -32,11 +33,19 @@ struct ParsedAuthorization {
 // Errors: IncompleteSignatureException.
 bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, ApiError* error);
 
+// What a request's credential scope must name. Empty fields accept any value.
+struct ExpectedScope {
+  std::string region;   // the node's region
+  std::string service;  // the signing name ("dynamodb" for DynamoDB and DynamoDB Streams)
+};
+
 // Checks the request's signature. With verify false (loopback, no keys configured) a
-// well-formed Authorization header is enough. Returns true when accepted; otherwise fills
-// *error with DynamoDB's error.
+// well-formed Authorization header with the expected scope is enough. With verify true the
+// signature must match over the request's body: `x-amz-content-sha256`, when sent, must be
+// the body's hash (UNSIGNED-PAYLOAD is refused, as DynamoDB refuses it). Returns true when
+// accepted; otherwise fills *error with DynamoDB's error and message.
 bool VerifySigV4(const HttpRequestView& request, const std::map<std::string, std::string>& keys, bool verify,
-                 const Clock* clock, ApiError* error);
+                 const ExpectedScope& scope, const Clock* clock, ApiError* error);
 
 // Exposed for tests: the signature for a canonical request under a secret.
 std::string ComputeSignature(const HttpRequestView& request, const ParsedAuthorization& auth,

@@ -71,7 +71,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
     } else if (key == "threads" || key == "maxRequestBytes" || key == "streamShards" ||
                key == "streamRetentionSeconds" || key == "streamShardRolloverSeconds" ||
                key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs" ||
-               key == "blockCacheMb" || key == "rowCacheMb" || key == "idleTimeoutSeconds") {
+               key == "blockCacheMb" || key == "rowCacheMb" || key == "idleTimeoutSeconds" ||
+               key == "maxConnections" || key == "responseBufferMb") {
       int64_t n;
       if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
       if (key == "threads") c->threads = static_cast<int>(n);
@@ -83,6 +84,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       else if (key == "blockCacheMb") c->block_cache_mb = n;
       else if (key == "rowCacheMb") c->row_cache_mb = n;
       else if (key == "idleTimeoutSeconds") c->idle_timeout_seconds = n;
+      else if (key == "maxConnections") c->max_connections = n;
+      else if (key == "responseBufferMb") c->response_buffer_mb = n;
       else c->maintenance_interval_ms = n;
     } else if (key == "replications") {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");

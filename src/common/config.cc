@@ -77,6 +77,10 @@ Status Validate(const ServerConfig& c) {
   if (c.idle_timeout_seconds < 1 || c.idle_timeout_seconds > 86400) {
     return Status::InvalidArgument("idleTimeoutSeconds must be 1..86400");
   }
+  if (c.max_connections < 0 || c.max_connections > 1000000) return Status::InvalidArgument("maxConnections must be 0..1000000");
+  if (c.response_buffer_mb < 1 || c.response_buffer_mb > 65536) {
+    return Status::InvalidArgument("responseBufferMb must be 1..65536");
+  }
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error") {
     return Status::InvalidArgument("log level must be debug, info, warn or error");
   }

@@ -31,6 +31,12 @@ struct ServerConfig {
   // A connection whose read or write has been pending this long is closed (idle keep-alive
   // connections, clients that stop sending or reading).
   int64_t idle_timeout_seconds = 300;
+  // Open client connections at most; a connection beyond it is closed at once (clients retry).
+  // 0: derived from the descriptor limit (half of RLIMIT_NOFILE, at most 10000).
+  int64_t max_connections = 0;
+  // Memory that responses not yet taken by their clients may hold, per I/O thread. Past it,
+  // the connections whose responses have made no progress for longest are closed.
+  int64_t response_buffer_mb = 64;
   // Storage caches (storage::EngineOptions), filled lazily.
   int64_t block_cache_mb = 128;  // RocksDB's block cache
   int64_t row_cache_mb = 128;    // latest item values for point reads; 0 turns it off

@@ -50,8 +50,12 @@ struct Node {
   std::string op;
   Path path;
   std::string value_name;
-  AttributeValue value;
+  // kValue after resolution: the request's value, shared by every node that names it (a
+  // placeholder used 300 times is not copied 300 times).
+  std::shared_ptr<const AttributeValue> shared_value;
   std::vector<Node> args;
+  // The resolved value of a kValue node (an empty value before resolution).
+  const AttributeValue& value() const;
 };
 
 enum class UpdateAction { kSet, kRemove, kAdd, kDelete };
@@ -93,7 +97,7 @@ class Placeholders {
   Status ResolvePath(Path& path, ExprKind kind);
   Status ResolveNode(Node& node, ExprKind kind);
   std::map<std::string, std::string> names_;
-  std::map<std::string, AttributeValue> values_;
+  std::map<std::string, std::shared_ptr<const AttributeValue>> values_;
   std::set<std::string> used_names_, used_values_;
   bool has_names_ = false, has_values_ = false;
 };

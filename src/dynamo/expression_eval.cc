@@ -44,6 +44,11 @@ Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
 
 }  // namespace
 
+const AttributeValue& Node::value() const {
+  static const AttributeValue kEmpty;
+  return shared_value ? *shared_value : kEmpty;
+}
+
 Result<Placeholders> Placeholders::Create(const std::map<std::string, std::string>* names,
                                           const std::map<std::string, AttributeValue>* values) {
   Placeholders p;
@@ -60,7 +65,7 @@ Result<Placeholders> Placeholders::Create(const std::map<std::string, std::strin
     for (const auto& [k, v] : *values) {
       if (!KeySyntax(k, ':')) return Invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"");
     }
-    p.values_ = *values;
+    for (const auto& [k, v] : *values) p.values_.emplace(k, std::make_shared<const AttributeValue>(v));
     p.has_values_ = true;
   }
   return p;
@@ -89,7 +94,7 @@ Status Placeholders::ResolveNode(Node& node, ExprKind kind) {
                      node.value_name);
     }
     used_values_.insert(node.value_name);
-    node.value = it->second;
+    node.shared_value = it->second;
     return Status::Ok();
   }
   for (auto& a : node.args) RETURN_IF_ERROR(ResolveNode(a, kind));
@@ -185,32 +190,32 @@ Status ValidateCondition(const Node& n, ExprKind kind) {
   if (n.kind == NodeKind::kFunction) {
     if (n.op == "begins_with") {
       for (const auto& a : n.args) {
-        if (a.kind == NodeKind::kValue && a.value.type != AttrType::kS && a.value.type != AttrType::kB) {
-          return type_error(n.op, a.value.type);
+        if (a.kind == NodeKind::kValue && a.value().type != AttrType::kS && a.value().type != AttrType::kB) {
+          return type_error(n.op, a.value().type);
         }
       }
     } else if (n.op == "attribute_type") {
       const Node& t = n.args[1];
-      if (t.kind != NodeKind::kValue || t.value.type != AttrType::kS) {
-        if (t.kind == NodeKind::kValue) return type_error(n.op, t.value.type);
+      if (t.kind != NodeKind::kValue || t.value().type != AttrType::kS) {
+        if (t.kind == NodeKind::kValue) return type_error(n.op, t.value().type);
         return Invalid(prefix + "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
       }
       static const char* kTypes[] = {"S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"};
-      if (std::none_of(std::begin(kTypes), std::end(kTypes), [&](const char* x) { return t.value.scalar == x; })) {
-        return Invalid(prefix + "Invalid attribute type name found; type: " + t.value.scalar +
+      if (std::none_of(std::begin(kTypes), std::end(kTypes), [&](const char* x) { return t.value().scalar == x; })) {
+        return Invalid(prefix + "Invalid attribute type name found; type: " + t.value().scalar +
                        ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
       }
     } else if (n.op == "size") {
       const Node& a = n.args[0];
       if (a.kind == NodeKind::kValue &&
-          (a.value.type == AttrType::kN || a.value.type == AttrType::kBool || a.value.type == AttrType::kNull)) {
-        return type_error(n.op, a.value.type);
+          (a.value().type == AttrType::kN || a.value().type == AttrType::kBool || a.value().type == AttrType::kNull)) {
+        return type_error(n.op, a.value().type);
       }
     }
   }
   if (n.kind == NodeKind::kBetween && n.args[1].kind == NodeKind::kValue && n.args[2].kind == NodeKind::kValue) {
-    const AttributeValue& lo = n.args[1].value;
-    const AttributeValue& hi = n.args[2].value;
+    const AttributeValue& lo = n.args[1].value();
+    const AttributeValue& hi = n.args[2].value();
     if (lo.type != hi.type) {
       return Invalid(prefix + "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
                      ShowOperand(lo) + ", upper bound operand: " + ShowOperand(hi));
@@ -229,9 +234,9 @@ Status ValidateUpdateValue(const Node& n) {
   for (const auto& a : n.args) RETURN_IF_ERROR(ValidateUpdateValue(a));
   auto check = [&](const char* fn, AttrType want) -> Status {
     for (const auto& a : n.args) {
-      if (a.kind == NodeKind::kValue && a.value.type != want) {
+      if (a.kind == NodeKind::kValue && a.value().type != want) {
         return Invalid(std::string("Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: ") +
-                       fn + ", operand type: " + AttrTypeName(a.value.type));
+                       fn + ", operand type: " + AttrTypeName(a.value().type));
       }
     }
     return Status::Ok();
@@ -247,7 +252,7 @@ Status ValidateUpdate(const ParsedUpdate& u) {
   for (const auto& c : u.clauses) {
     if (c.action == UpdateAction::kSet) RETURN_IF_ERROR(ValidateUpdateValue(c.value));
     if (c.action == UpdateAction::kAdd || c.action == UpdateAction::kDelete) {
-      const AttrType t = c.value.value.type;
+      const AttrType t = c.value.value().type;
       const bool ok = IsSet(t) || (c.action == UpdateAction::kAdd && t == AttrType::kN);
       if (!ok) {
         const char* tn = UpdateTypeName(t);
@@ -287,7 +292,7 @@ namespace {
 const AttributeValue* Operand(const Node& n, const Item& item, AttributeValue* scratch) {
   switch (n.kind) {
     case NodeKind::kPath: return ResolvePathIn(item, n.path);
-    case NodeKind::kValue: return &n.value;
+    case NodeKind::kValue: return &n.value();
     case NodeKind::kFunction:
       if (n.op == "size") {
         const AttributeValue* v = Operand(n.args[0], item, scratch);
@@ -490,34 +495,48 @@ constexpr char kInvalidPath[] = "The document path provided in the update expres
 constexpr char kMissingAttr[] = "The provided expression refers to an attribute that does not exist in the item";
 constexpr char kBadType[] = "An operand in the update expression has an incorrect data type";
 
-Result<AttributeValue> EvalUpdateValue(const Node& n, const Item& item) {
+constexpr char kTooLarge[] = "Item size has exceeded the maximum allowed size";
+
+// Evaluates one SET value; *size is its DynamoDB size. No intermediate value may exceed the
+// item size limit, so a request's work is bounded by its size (a list_append nested 255 deep
+// over a large list would otherwise build hundreds of megabytes before the final item check).
+Result<AttributeValue> EvalUpdateValue(const Node& n, const Item& item, size_t* size) {
+  auto checked = [&](AttributeValue v) -> Result<AttributeValue> {
+    *size = AttributeValueSize(v);
+    if (*size > kMaxItemSize) return Invalid(kTooLarge);
+    return v;
+  };
   switch (n.kind) {
-    case NodeKind::kValue: return n.value;
+    case NodeKind::kValue: return checked(n.value());
     case NodeKind::kPath: {
       const AttributeValue* v = ResolvePathIn(item, n.path);
       if (!v) return Invalid(kMissingAttr);
-      return *v;
+      return checked(*v);
     }
     case NodeKind::kPlus:
     case NodeKind::kMinus: {
-      ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item));
-      ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item));
+      size_t sa = 0, sb = 0;
+      ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item, &sa));
+      ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item, &sb));
       if (a.type != AttrType::kN || b.type != AttrType::kN) return Invalid(kBadType);
       ASSIGN_OR_RETURN(Decimal x, Decimal::Parse(a.scalar));
       ASSIGN_OR_RETURN(Decimal y, Decimal::Parse(b.scalar));
       ASSIGN_OR_RETURN(Decimal r, n.kind == NodeKind::kPlus ? Decimal::Add(x, y) : Decimal::Subtract(x, y));
-      return AttributeValue::N(r.ToString());
+      return checked(AttributeValue::N(r.ToString()));
     }
     case NodeKind::kFunction: {
       if (n.op == "if_not_exists") {
         const AttributeValue* v = ResolvePathIn(item, n.args[0].path);
-        if (v) return *v;
-        return EvalUpdateValue(n.args[1], item);
+        if (v) return checked(*v);
+        return EvalUpdateValue(n.args[1], item, size);
       }
       if (n.op == "list_append") {
-        ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item));
-        ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item));
+        size_t sa = 0, sb = 0;
+        ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item, &sa));
+        ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item, &sb));
         if (a.type != AttrType::kL || b.type != AttrType::kL) return Invalid(kBadType);
+        *size = sa + sb - 3;  // the list overhead (3) counted once
+        if (*size > kMaxItemSize) return Invalid(kTooLarge);
         for (auto& e : b.list) a.list.push_back(std::move(e));
         return a;
       }
@@ -591,7 +610,8 @@ Status ApplyUpdate(const ParsedUpdate& update, Item* item) {
   std::vector<std::pair<const UpdateClause*, AttributeValue>> sets;
   for (const auto& c : update.clauses) {
     if (c.action != UpdateAction::kSet) continue;
-    ASSIGN_OR_RETURN(AttributeValue v, EvalUpdateValue(c.value, original));
+    size_t size = 0;
+    ASSIGN_OR_RETURN(AttributeValue v, EvalUpdateValue(c.value, original, &size));
     sets.emplace_back(&c, std::move(v));
   }
   for (auto& [c, v] : sets) RETURN_IF_ERROR(SetAt(item, c->path, std::move(v)));
@@ -631,7 +651,7 @@ Status ApplyUpdate(const ParsedUpdate& update, Item* item) {
 
   for (const auto& c : update.clauses) {
     if (c.action != UpdateAction::kAdd && c.action != UpdateAction::kDelete) continue;
-    const AttributeValue& operand = c.value.value;
+    const AttributeValue& operand = c.value.value();
     AttributeValue* cur = FindMutable(item, c.path);
     if (c.action == UpdateAction::kAdd) {
       if (!cur) {

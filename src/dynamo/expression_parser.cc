@@ -25,6 +25,11 @@ constexpr size_t kMaxExpressionBytes = 4096;
 constexpr int kMaxOperators = 300;
 constexpr int kMaxInOperands = 100;
 constexpr size_t kMaxPathDepth = 32;
+// Parentheses, NOT and function calls nest at most this deep. The parser and every pass over
+// the tree (resolution, validation, evaluation, destruction) recurse once per level, so this
+// bound, not the thread's stack, limits them. DynamoDB's own limit is not documented; a
+// 4 KB expression could otherwise nest ~4,000 levels.
+constexpr int kMaxNesting = 100;
 
 enum class Tok { kIdent, kName, kValue, kNumber, kLParen, kRParen, kLBracket, kRBracket, kComma, kDot, kEq, kNe,
                  kLt, kLe, kGt, kGe, kPlus, kMinus, kEof, kBad };
@@ -162,6 +167,9 @@ class Parser {
     T result;
     try {
       result = body();
+    } catch (const TooDeep&) {
+      return Status::InvalidArgument(prefix + "The expression has too many nesting levels; maximum: " +
+                                     std::to_string(kMaxNesting));
     } catch (const SyntaxError& e) {
       const Token& t = toks_[e.tok];
       std::string tok = t.type == Tok::kEof ? "<EOF>" : text_.substr(t.pos, t.len);
@@ -184,6 +192,21 @@ class Parser {
   const Token& Peek(size_t ahead = 0) const { return toks_[std::min(i_ + ahead, toks_.size() - 1)]; }
   const Token& Next() { return toks_[std::min(i_++, toks_.size() - 1)]; }
   [[noreturn]] void Fail() { throw SyntaxError{std::min(i_, toks_.size() - 1)}; }
+  // Thrown past kMaxNesting levels: the parse stops there.
+  struct TooDeep {};
+  // One level of nesting for the guard's lifetime.
+  class Nest {
+   public:
+    explicit Nest(Parser* p) : p_(p) {
+      if (++p_->nesting_ > kMaxNesting) throw TooDeep{};
+    }
+    ~Nest() { --p_->nesting_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    Parser* p_;
+  };
   void Expect(Tok t) {
     if (Peek().type != t) Fail();
     Next();
@@ -220,6 +243,7 @@ class Parser {
 
   Node Not() {
     if (IsKeyword(Peek(), "NOT")) {
+      Nest nest(this);
       Next();
       ++operators_;
       Node n;
@@ -232,6 +256,7 @@ class Parser {
 
   Node Primary() {
     if (Peek().type == Tok::kLParen) {
+      Nest nest(this);
       Next();
       const bool doubled = Peek().type == Tok::kLParen;
       Node inner = Or();
@@ -318,6 +343,7 @@ class Parser {
     }
     if (t.type == Tok::kIdent && Peek(1).type == Tok::kLParen) return Function(update);
     if (update && t.type == Tok::kLParen) {
+      Nest nest(this);
       Next();
       Node inner = UpdateValue();
       Expect(Tok::kRParen);
@@ -333,6 +359,7 @@ class Parser {
   }
 
   Node Function(bool update) {
+    Nest nest(this);
     const Token& name_tok = Next();
     std::string name = Text(name_tok);
     Expect(Tok::kLParen);
@@ -464,6 +491,7 @@ class Parser {
   std::vector<Token> toks_;
   size_t i_ = 0;
   int operators_ = 0;
+  int nesting_ = 0;
   bool last_was_parenthesized_ = false;
   std::string redundant_parens_, unknown_function_, misused_function_, reserved_, operand_, section_, depth_;
 };

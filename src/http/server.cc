@@ -19,9 +19,16 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <deque>
+
 #include "api/api_error.h"
 #include "api/router.h"
 #include "common/log.h"
+#include "common/thread.h"
+#include "http/request.h"
 #include "storage/engine.h"
 
 #include <algorithm>
@@ -55,34 +62,6 @@ std::string NewRequestId() {
   return id;
 }
 
-// Inflates a gzip or zlib body. Errors: kSerialization on bad data, kLimitExceeded past max.
-Result<std::string> Inflate(const std::string& in, size_t max) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return Status::Internal("inflateInit failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[16384];
-  int rc;
-  do {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&zs);
-      return Status::Serialization("Request body could not be decompressed");
-    }
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > max) {
-      inflateEnd(&zs);
-      return Status::LimitExceeded("decompressed body too large");
-    }
-  } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Status::Serialization("Request body could not be decompressed");
-  return out;
-}
-
 struct Worker;
 
 // The group-commit syncer: one thread that makes writes durable while the I/O threads go on
@@ -95,7 +74,11 @@ struct Worker;
 class Syncer {
  public:
   using Responses = std::vector<std::function<void(Status)>>;
-  explicit Syncer(storage::Engine* engine) : engine_(engine) {}
+  explicit Syncer(storage::Engine* engine) : engine_(engine) {
+    // Test hook: every flush waits this long first, so that tests can observe what a client
+    // sees while a write is applied but not yet durable.
+    if (const char* d = std::getenv("FLOE_TEST_SYNC_DELAY_MS")) test_delay_ms_ = std::atoi(d);
+  }
   ~Syncer() { Stop(); }
 
   void Start() { thread_ = std::thread([this] { Loop(); }); }
@@ -137,6 +120,7 @@ class Syncer {
       }
       uint64_t token = 0;
       for (const auto& b : batches) token = std::max(token, b.token);
+      if (test_delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(test_delay_ms_));
       Status st = engine_->WaitDurable(token);
       if (!st.ok()) log::Error("WAL flush failed: {}", st.ToString());
       for (auto& b : batches) {
@@ -153,7 +137,68 @@ class Syncer {
   std::condition_variable cv_;
   std::vector<Batch> queue_;
   bool stop_ = false;
+  int test_delay_ms_ = 0;
   std::thread thread_;
+};
+
+// Runs requests with large bodies (over kLargeBodyBytes) on one thread of their own, so that
+// parsing and executing a 16 MiB request does not hold up the I/O thread's other clients, and
+// at most one such request is materialized at a time (bounding the memory a burst of them
+// takes). Thread safety: Submit from any thread.
+class LargeRequests {
+ public:
+  static constexpr size_t kLargeBodyBytes = 1 << 20;
+  static constexpr size_t kMaxQueued = 8;  // beyond: 503, as for an overloaded service
+
+  void Start() {
+    thread_ = StackThread(kRequestThreadStackBytes, [this] { Loop(); });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  // False when the queue is full (the caller answers 503).
+  bool Submit(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stop_ || queue_.size() >= kMaxQueued) return false;
+      queue_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return true;
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;  // queued jobs are dropped; their connections close with the server
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stop_ = false;
+  StackThread thread_;
+};
+
+// What the workers share: the connection count (maxConnections) and the large-request thread.
+struct Shared {
+  std::atomic<int64_t> connections{0};
+  int64_t max_connections = 0;
+  LargeRequests large;
 };
 
 class Session;
@@ -167,9 +212,11 @@ struct Worker {
   // A read or write pending longer than idle_timeout closes the connection. One sweep timer
   // per worker enforces it, every sweep_period (at most half the timeout, so a connection
   // goes within 1.5 timeouts): a timer per operation cost ~2% of the I/O thread's CPU.
-  Worker(storage::Engine* e, Syncer* s, std::chrono::seconds timeout)
+  Worker(storage::Engine* e, Syncer* s, Shared* sh, std::chrono::seconds timeout, size_t output_budget_bytes)
       : engine(e),
         syncer(s),
+        shared(sh),
+        output_budget(output_budget_bytes),
         idle_timeout(timeout),
         sweep_period(std::clamp<std::chrono::milliseconds>(std::chrono::milliseconds(timeout) / 2,
                                                            std::chrono::milliseconds(100), std::chrono::seconds(5))),
@@ -177,6 +224,11 @@ struct Worker {
         sweep_timer(ioc) {}
   storage::Engine* engine;
   Syncer* syncer;
+  Shared* shared;
+  // Response bytes written by this worker's sessions but not yet taken by the kernel (clients
+  // that read slowly or not at all), and the most it may be before stalled ones are closed.
+  size_t pending_output = 0;
+  const size_t output_budget;
   const std::chrono::seconds idle_timeout;
   const std::chrono::milliseconds sweep_period;
   std::unordered_set<Session*> sessions;  // declared before ioc: its handlers own the sessions
@@ -223,6 +275,10 @@ struct Worker {
     });
   }
   void Sweep();  // closes the connections whose pending operation is older than idle_timeout
+  // Over the output budget: closes the connections whose responses have made no progress for
+  // at least kStallMs, longest first, until the budget holds again.
+  void EvictStalledWriters();
+  static constexpr int64_t kStallMs = 500;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -231,8 +287,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, api::Router* router, Worker* worker, const ServerConfig* config)
       : socket_(std::move(socket)), router_(router), worker_(worker), config_(config) {
     worker_->sessions.insert(this);
+    worker_->shared->connections.fetch_add(1, std::memory_order_relaxed);
   }
-  ~Session() { worker_->sessions.erase(this); }
+  ~Session() {
+    worker_->sessions.erase(this);
+    worker_->shared->connections.fetch_sub(1, std::memory_order_relaxed);
+  }
 
   // REQUIRES: called on the worker's thread, like every other member.
   void Start() {
@@ -249,6 +309,15 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.close(ec);
   }
 
+  // A response write in flight: bytes the kernel has not taken yet, and when it last took some.
+  bool writing() const { return writing_; }
+  size_t unsent() const { return header_bytes_.size() + body_.size() - written_; }
+  std::chrono::steady_clock::time_point last_progress() const { return op_started_; }
+  void Abort() {
+    beast::error_code ec;
+    socket_.close(ec);
+  }
+
  private:
   void BeginOp() {
     op_pending_ = true;
@@ -258,7 +327,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     parser_.emplace();
     parser_->body_limit(config_->max_request_bytes);
-    parser_->header_limit(64 * 1024);
+    parser_->header_limit(kMaxHeaderBytes);
     BeginOp();
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
@@ -282,14 +351,24 @@ class Session : public std::enable_shared_from_this<Session> {
       return Respond(std::move(r));
     }
     bhttp::request<bhttp::string_body> req = parser_->release();
+    parser_.reset();
+    // A large request grew the read buffer; give the memory back rather than keep it per
+    // idle connection.
+    if (buffer_.capacity() > 4 * kReadBufferBytes) {
+      buffer_.shrink_to_fit();
+      buffer_.reserve(kReadBufferBytes);
+    }
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
     const bool iceberg = api::Router::IsIcebergPath(std::string(req.target()));
+    auto view = std::make_shared<api::HttpRequestView>();
+    view->method = std::string(req.method_string());
+    view->target = std::string(req.target());
+    for (const auto& f : req) view->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     if (req.method() == bhttp::verb::get && req.target() == "/metrics") {
-      api::ApiResponse r;
-      r.content_type = "text/plain; version=0.0.4";
-      r.body = router_->MetricsText();
-      return Respond(std::move(r));
+      static const std::string kEmpty;
+      view->body = &kEmpty;
+      return Respond(router_->HandleMetrics(*view));
     }
     if (req.method() == bhttp::verb::get && !iceberg) {
       api::ApiResponse r;
@@ -303,30 +382,65 @@ class Session : public std::enable_shared_from_this<Session> {
       r.body = api::ApiError::UnknownOperation().RenderBody();
       return Respond(std::move(r));
     }
-    std::string body = std::move(req.body());
     auto enc = req.find(bhttp::field::content_encoding);
-    if (enc != req.end()) {
-      std::string e(enc->value());
-      if (e == "gzip" || e == "deflate") {
-        auto inflated = Inflate(body, config_->max_request_bytes);
-        if (!inflated.ok()) {
-          if (inflated.status().code() == StatusCode::kLimitExceeded) {
-            return Respond(ErrorResponse(api::ApiError::RequestTooLarge(config_->max_request_bytes)));
-          }
-          return Respond(ErrorResponse(api::ApiError::FromStatus(inflated.status())));
-        }
-        body = std::move(inflated).value();
-      } else if (e != "identity" && e != "") {
-        return Respond(ErrorResponse(api::ApiError::Serialization("Unsupported Content-Encoding: " + e)));
-      }
+    auto job = std::make_shared<Job>();
+    job->view = std::move(view);
+    if (enc != req.end()) job->encoding.assign(enc->value().data(), enc->value().size());
+    job->body = std::move(req.body());
+    // Large requests, and compressed ones that may inflate to large ones (zlib inflates at most
+    // ~1000:1), run on the large-request thread; their responses come back to this thread.
+    const bool large = job->body.size() > LargeRequests::kLargeBodyBytes ||
+                       (!job->encoding.empty() && job->body.size() > LargeRequests::kLargeBodyBytes / 1024);
+    if (!large) {
+      Execute(*job);
+      if (job->close) keep_alive_ = false;
+      return Finish(std::move(job->response));
     }
-    api::HttpRequestView view;
-    view.method = std::string(req.method_string());
-    view.target = std::string(req.target());
-    for (const auto& f : req) view.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    view.body = &body;
-    api::ApiResponse r = router_->Handle(view);
-    if (r.durable_token != 0) {
+    const bool queued = worker_->shared->large.Submit([self = shared_from_this(), job]() mutable {
+      self->Execute(*job);
+      asio::io_context& ioc = self->worker_->ioc;
+      asio::post(ioc, [self = std::move(self), job = std::move(job)]() mutable {
+        if (job->close) self->keep_alive_ = false;
+        self->Finish(std::move(job->response));
+      });
+    });
+    if (!queued) {
+      Respond(ErrorResponse(api::ApiError::Unavailable("Too many large requests in progress; retry later")));
+    }
+  }
+
+  // A request to execute: on this thread, or on the large-request thread.
+  struct Job {
+    std::shared_ptr<api::HttpRequestView> view;
+    std::string encoding;
+    std::string body;
+    api::ApiResponse response;
+    bool close = false;  // the connection closes after the response
+  };
+
+  // Decodes the body and hands the request to the router. Touches no session state (it may
+  // run on the large-request thread). router_ and config_ are immutable.
+  void Execute(Job& job) const {
+    auto decoded = DecodeBody(job.encoding, std::move(job.body), config_->max_request_bytes);
+    if (!decoded.ok()) {
+      if (decoded.status().code() == StatusCode::kLimitExceeded) {
+        job.close = true;
+        job.response = ErrorResponse(api::ApiError::RequestTooLarge(config_->max_request_bytes));
+      } else if (decoded.status().code() == StatusCode::kInvalidArgument) {
+        job.response = ErrorResponse(api::ApiError::Serialization(decoded.status().message()));
+      } else {
+        job.response = ErrorResponse(api::ApiError::FromStatus(decoded.status()));
+      }
+      return;
+    }
+    job.body = std::move(decoded).value();
+    job.view->body = &job.body;
+    job.response = router_->Handle(*job.view);
+  }
+
+  // The router's answer: sent at once, or held until the writes it observed are durable.
+  void Finish(api::ApiResponse r) {
+    if (r.durable_token != 0 && r.durable_token > worker_->engine->DurableToken()) {
       // Acknowledged only once durable: held until this thread's batch is flushed.
       auto held = std::make_shared<api::ApiResponse>(std::move(r));
       worker_->Hold(held->durable_token, [self = shared_from_this(), held](Status st) {
@@ -349,7 +463,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Serializes the response by hand into one header block and writes it with the body in
-  // one gather write: Beast's serializer cost ~5% of the I/O thread's CPU per request.
+  // gather writes: Beast's serializer cost ~5% of the I/O thread's CPU per request. Each
+  // partial write counts as progress (the idle sweep closes only a write that makes none).
   void Respond(api::ApiResponse r) {
     const bool no_body = r.status == 204 || head_;
     std::string& h = header_bytes_;
@@ -376,13 +491,40 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       body_ = std::move(r.body);
     }
+    written_ = 0;
+    writing_ = true;
+    worker_->pending_output += unsent();
+    if (worker_->pending_output > worker_->output_budget) worker_->EvictStalledWriters();
     BeginOp();
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(header_bytes_), asio::buffer(body_)};
-    asio::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->op_pending_ = false;
-      if (ec || !self->keep_alive_) return self->Close();
-      self->Read();
+    WriteSome();
+  }
+
+  void WriteSome() {
+    const size_t hs = header_bytes_.size();
+    std::array<asio::const_buffer, 2> buffers;
+    if (written_ < hs) {
+      buffers = {asio::buffer(header_bytes_.data() + written_, hs - written_), asio::buffer(body_)};
+    } else {
+      buffers = {asio::buffer(body_.data() + (written_ - hs), body_.size() - (written_ - hs)), asio::const_buffer()};
+    }
+    socket_.async_write_some(buffers, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->OnWrote(ec, n);
     });
+  }
+
+  void OnWrote(beast::error_code ec, size_t n) {
+    written_ += n;
+    worker_->pending_output -= n;
+    if (!ec && unsent() > 0) {
+      op_started_ = std::chrono::steady_clock::now();  // progress
+      return WriteSome();
+    }
+    worker_->pending_output -= unsent();
+    writing_ = false;
+    op_pending_ = false;
+    if (body_.capacity() > 64 * 1024) body_ = std::string();  // no large buffer kept per idle connection
+    if (ec || !keep_alive_) return Close();
+    Read();
   }
 
   void Close() {
@@ -395,7 +537,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string header_bytes_;  // the response being written: status line and headers
   std::string body_;          // and its body
-  bool op_pending_ = false;   // a read or write is in flight, started at op_started_
+  size_t written_ = 0;        // bytes of header_bytes_ + body_ the kernel has taken
+  bool writing_ = false;
+  bool op_pending_ = false;   // a read or write is in flight, started (or last progressed) at op_started_
   std::chrono::steady_clock::time_point op_started_;
   bool keep_alive_ = true;
   bool head_ = false;  // HEAD: no body in the response
@@ -408,6 +552,30 @@ void Worker::Sweep() {
   const auto now = std::chrono::steady_clock::now();
   // CloseIfStale only closes sockets; sessions leave the set later, from their handlers.
   for (Session* s : sessions) s->CloseIfStale(now);
+  if (pending_output > output_budget) EvictStalledWriters();
+}
+
+void Worker::EvictStalledWriters() {
+  const auto cutoff = std::chrono::steady_clock::now() - std::chrono::milliseconds(kStallMs);
+  std::vector<Session*> stalled;
+  for (Session* s : sessions) {
+    if (s->writing() && s->last_progress() <= cutoff) stalled.push_back(s);
+  }
+  std::sort(stalled.begin(), stalled.end(),
+            [](const Session* a, const Session* b) { return a->last_progress() < b->last_progress(); });
+  // Abort only closes the socket; pending_output drops when the write's handler runs.
+  size_t remaining = pending_output;
+  size_t closed = 0;
+  for (Session* s : stalled) {
+    if (remaining <= output_budget) break;
+    remaining -= std::min(remaining, s->unsent());
+    s->Abort();
+    ++closed;
+  }
+  if (closed > 0) {
+    log::Warn("closed {} connection(s) whose clients stopped reading their responses ({} bytes waiting, budget {})",
+              closed, pending_output, output_budget);
+  }
 }
 
 }  // namespace
@@ -423,25 +591,75 @@ struct Server::Impl {
   std::unique_ptr<Syncer> syncer;  // declared after workers: stopped before their io_contexts go
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
+  std::unique_ptr<asio::steady_timer> accept_retry;  // backoff after accept fails (out of descriptors)
+  Shared shared;
   size_t next = 0;
   uint16_t port = 0;
+  std::chrono::milliseconds accept_backoff{0};
+  bool at_limit_logged = false;
 
   void Accept() {
     Worker* target = workers[next++ % workers.size()].get();
     acceptor->async_accept(target->ioc, [this, target](beast::error_code ec, tcp::socket socket) {
       if (!acceptor->is_open()) return;
-      if (!ec) {
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        // The session is made on its worker's thread: only that thread touches its sessions.
-        asio::post(target->ioc, [this, target, socket = std::move(socket)]() mutable {
-          std::make_shared<Session>(std::move(socket), router, target, &config)->Start();
+      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space || ec == asio::error::no_memory ||
+          ec.value() == ENFILE) {
+        // Out of file descriptors (or kernel memory): accepting again at once would fail again
+        // and spin a core. Wait, doubling up to one second; say so once per episode.
+        if (accept_backoff.count() == 0) {
+          log::Error("cannot accept connections: {} ({} open); retrying with backoff. Raise the descriptor limit "
+                     "(ulimit -n) or lower maxConnections ({})",
+                     ec.message(), shared.connections.load(), shared.max_connections);
+          accept_backoff = std::chrono::milliseconds(10);
+        } else {
+          accept_backoff = std::min<std::chrono::milliseconds>(accept_backoff * 2, std::chrono::seconds(1));
+        }
+        accept_retry->expires_after(accept_backoff);
+        accept_retry->async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec) Accept();
         });
+        return;
+      }
+      if (!ec) {
+        if (accept_backoff.count() != 0) {
+          log::Info("accepting connections again");
+          accept_backoff = std::chrono::milliseconds(0);
+        }
+        if (shared.connections.load(std::memory_order_relaxed) >= shared.max_connections) {
+          // Over maxConnections: the connection is closed at once (clients see it reset and retry).
+          if (!at_limit_logged) {
+            log::Warn("maxConnections ({}) reached: closing new connections until some close", shared.max_connections);
+            at_limit_logged = true;
+          }
+          beast::error_code ignored;
+          socket.set_option(asio::socket_base::linger(true, 0), ignored);
+          socket.close(ignored);
+        } else {
+          at_limit_logged = false;
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          // The session is made on its worker's thread: only that thread touches its sessions.
+          asio::post(target->ioc, [this, target, socket = std::move(socket)]() mutable {
+            std::make_shared<Session>(std::move(socket), router, target, &config)->Start();
+          });
+        }
       }
       Accept();
     });
   }
 };
+
+namespace {
+
+// maxConnections when not configured: half the descriptor limit (the rest is for storage
+// files and outgoing connections), at most 10000, at least 16.
+int64_t DefaultMaxConnections() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 10000;
+  return std::clamp<int64_t>(static_cast<int64_t>(rl.rlim_cur) / 2, 16, 10000);
+}
+
+}  // namespace
 
 Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig& config)
     : impl_(std::make_unique<Impl>()) {
@@ -461,12 +679,15 @@ Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig&
   int n = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency()) - 1;
   if (n < 1) n = 1;
   for (int i = 0; i < n; ++i) {
-    impl_->workers.push_back(
-        std::make_unique<Worker>(engine, impl_->syncer.get(), std::chrono::seconds(config.idle_timeout_seconds)));
+    impl_->workers.push_back(std::make_unique<Worker>(engine, impl_->syncer.get(), &impl_->shared,
+                                                      std::chrono::seconds(config.idle_timeout_seconds),
+                                                      static_cast<size_t>(config.response_buffer_mb) << 20));
     impl_->guards.push_back(asio::make_work_guard(impl_->workers.back()->ioc));
   }
   impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->workers[0]->ioc);
   impl_->signals = std::make_unique<asio::signal_set>(impl_->workers[0]->ioc, SIGINT, SIGTERM);
+  impl_->accept_retry = std::make_unique<asio::steady_timer>(impl_->workers[0]->ioc);
+  impl_->shared.max_connections = config.max_connections > 0 ? config.max_connections : DefaultMaxConnections();
 }
 
 Server::~Server() = default;
@@ -499,12 +720,15 @@ uint16_t Server::port() const { return impl_->port; }
 
 void Server::Run() {
   impl_->syncer->Start();
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < impl_->workers.size(); ++i) {
-    threads.emplace_back([this, i] { impl_->workers[i]->Loop(); });
+  impl_->shared.large.Start();
+  // Every I/O thread, the first included, has the same explicit stack (common/thread.h),
+  // whatever the stack limit of the thread that called Run.
+  std::vector<StackThread> threads;
+  for (size_t i = 0; i < impl_->workers.size(); ++i) {
+    threads.emplace_back(kRequestThreadStackBytes, [this, i] { impl_->workers[i]->Loop(); });
   }
-  impl_->workers[0]->Loop();
   for (auto& t : threads) t.join();
+  impl_->shared.large.Stop();
   impl_->syncer->Stop();  // the workers' io_contexts outlive it
 }
 
@@ -513,6 +737,7 @@ void Server::Stop() {
     beast::error_code ec;
     impl_->acceptor->close(ec);
     impl_->signals->cancel(ec);
+    impl_->accept_retry->cancel();
     for (auto& w : impl_->workers) w->ioc.stop();
   });
 }

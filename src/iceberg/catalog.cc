@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/log.h"
 #include "common/random.h"
 #include "iceberg/manifest.h"
 #include "json/json.h"
@@ -342,14 +343,28 @@ Result<LoadedTable> Catalog::CreateWithMetadata(const TableIdent& ident, TableMe
 Result<LoadedTable> Catalog::RegisterTable(const TableIdent& ident, const std::string& metadata_location) {
   RETURN_IF_ERROR(ValidateNamespace(ident.ns));
   RETURN_IF_ERROR(ValidateTableName(ident.name));
-  ASSIGN_OR_RETURN(std::string text, store_->Read(metadata_location));
-  ASSIGN_OR_RETURN(TableMetadata m, MetadataFromJson(text));
+  // Only files inside the warehouse may be registered (a drop with purge deletes what the
+  // metadata names). A forbidden location gets the same answer as a missing file, so the
+  // catalog reveals nothing about files outside the warehouse.
+  const Status not_found = Status::NotFound("Table metadata file does not exist inside the warehouse: " + metadata_location);
+  if (!CheckLocation(metadata_location).ok()) return not_found;
+  auto text = store_->Read(metadata_location);
+  if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? not_found : text.status();
+  ASSIGN_OR_RETURN(TableMetadata m, MetadataFromJson(*text));
   RETURN_IF_ERROR(CheckLocation(m.location));
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(CheckNamespaceExists(ident.ns));
   if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
   RETURN_IF_ERROR(WriteKeys({{TableKey(ident), metadata_location}}));
   return LoadedTable{metadata_location, std::move(m)};
+}
+
+Status Catalog::DeleteFile(const std::string& location) {
+  if (Status st = CheckLocation(location); !st.ok()) {
+    log::Warn("iceberg: not deleting {}: it is outside the warehouse {}", location, warehouse_);
+    return st;
+  }
+  return store_->Delete(location);
 }
 
 Status Catalog::DropTable(const TableIdent& ident, bool purge) {
@@ -365,11 +380,11 @@ Status Catalog::DropTable(const TableIdent& ident, bool purge) {
   // metadata files themselves.
   auto files = ReachableFiles(store_, t.metadata, /*include_deleted=*/true);
   if (files.ok()) {
-    for (const auto& f : *files) (void)store_->Delete(f);
+    for (const auto& f : *files) (void)DeleteFile(f);
   }
-  for (const auto& e : t.metadata.metadata_log) (void)store_->Delete(e.metadata_file);
-  (void)store_->Delete(MetadataDir(t.metadata) + "version-hint.text");
-  (void)store_->Delete(t.metadata_location);
+  for (const auto& e : t.metadata.metadata_log) (void)DeleteFile(e.metadata_file);
+  (void)DeleteFile(MetadataDir(t.metadata) + "version-hint.text");
+  (void)DeleteFile(t.metadata_location);
   return files.ok() ? Status::Ok() : files.status();
 }
 
@@ -411,7 +426,7 @@ Result<LoadedTable> Catalog::Commit(const TableIdent& ident, const std::string& 
   WriteVersionHint(store_, updated, file);
   if (updated.Property("write.metadata.delete-after-commit.enabled", "false") == "true") {
     // Metadata files that fell off the log are referenced by nothing any more.
-    for (const auto& old : trimmed) (void)store_->Delete(old);
+    for (const auto& old : trimmed) (void)DeleteFile(old);
   }
   return LoadedTable{file, std::move(updated)};
 }

@@ -87,7 +87,12 @@ class Catalog {
   // Table locations must lie inside the warehouse (a client of the REST catalog must not
   // make the server write elsewhere). Errors: kInvalidArgument.
   Status CheckLocation(const std::string& location) const;
-  // Registers an existing metadata file as a table.
+  // Deletes a file the table metadata names, only if it lies inside the warehouse (metadata
+  // can name any path; a registered or committed one must not make the node delete files
+  // elsewhere). Errors: kInvalidArgument (outside: nothing deleted, a warning logged).
+  Status DeleteFile(const std::string& location);
+  // Registers an existing metadata file inside the warehouse as a table. Errors: kNotFound,
+  // the same for a missing file and one outside the warehouse.
   Result<LoadedTable> RegisterTable(const TableIdent& ident, const std::string& metadata_location);
   // purge: also deletes every file the table's metadata reaches and its metadata files.
   Status DropTable(const TableIdent& ident, bool purge);

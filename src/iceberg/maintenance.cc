@@ -58,7 +58,7 @@ Result<ExpireResult> ExpireSnapshots(Catalog* catalog, const TableIdent& ident, 
     }
     for (const auto& f : all.files) {
       if (still.files.count(f) > 0) continue;
-      RETURN_IF_ERROR(catalog->store()->Delete(f));
+      RETURN_IF_ERROR(catalog->DeleteFile(f));
       result.deleted_files.push_back(f);
     }
     return result;
@@ -77,7 +77,7 @@ Result<std::vector<std::string>> RemoveOrphanFiles(Catalog* catalog, const Table
   std::vector<std::string> orphans;
   for (const auto& o : listed) {
     if (keep.count(o.location) > 0 || o.modified_ms >= older_than_ms) continue;
-    if (!dry_run) RETURN_IF_ERROR(catalog->store()->Delete(o.location));
+    if (!dry_run) RETURN_IF_ERROR(catalog->DeleteFile(o.location));
     orphans.push_back(o.location);
   }
   return orphans;

@@ -130,7 +130,11 @@ Result<Value> Parse(std::string_view text, size_t max_depth) {
   auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root);
   if (err) return Status::InvalidArgument(simdjson::error_message(err));
   Value v;
-  RETURN_IF_ERROR(Convert(root, &v, 0, max_depth));
+  Status st = Convert(root, &v, 0, max_depth);
+  // The parser keeps buffers sized for the largest document it has seen (about 13 bytes per
+  // input byte); after a large one, let them go instead of holding them per thread.
+  if (text.size() > (1u << 20)) parser = simdjson::dom::parser();
+  RETURN_IF_ERROR(st);
   return v;
 }
 

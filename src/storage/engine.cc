@@ -392,6 +392,8 @@ Status Engine::WaitDurable(uint64_t token) {
 
 uint64_t Engine::DurableToken() const { return impl_->durable_token.load(std::memory_order_acquire); }
 
+uint64_t Engine::VisibleToken() const { return impl_->db->GetLatestSequenceNumber(); }
+
 // ---- KeyLocks ----
 
 KeyLocks::Guard::~Guard() {

@@ -127,6 +127,10 @@ class Engine {
   Status WaitDurable(uint64_t token);
   // The highest token known durable.
   uint64_t DurableToken() const;
+  // A token covering every write visible to readers now. A response computed from reads
+  // made before this call is safe to send once WaitDurable(VisibleToken()) has returned: it
+  // cannot show a write that a crash would take back.
+  uint64_t VisibleToken() const;
 
   Durability durability() const { return options_.durability; }
 

@@ -104,6 +104,60 @@ TEST(ExpressionEval, UpdatesUseTheOriginalItem) {
             "The provided expression refers to an attribute that does not exist in the item");
 }
 
+// Nesting is bounded by the parser, not by the thread's stack: 4,096 '(' (a 4 KB expression)
+// is a ValidationException, for every expression kind that nests.
+TEST(ExpressionParser, DeepNestingIsAnErrorNotACrash) {
+  const std::string deep(4096, '(');
+  const std::string too_deep = "Invalid ConditionExpression: The expression has too many nesting levels; maximum: 100";
+  EXPECT_EQ(Error(deep), too_deep);
+  EXPECT_EQ(Error(std::string(2000, '(') + "n = :one" + std::string(2000, ')')), too_deep);
+  std::string nots;
+  for (int i = 0; i < 400; ++i) nots += "NOT ";
+  EXPECT_EQ(Error(nots + "n = :one"), too_deep);
+  std::string fns = "n = :one";
+  for (int i = 0; i < 400; ++i) fns = "size(" + fns;
+  EXPECT_EQ(Error(fns), too_deep);
+  auto filter = ParseCondition(deep, ExprKind::kFilter);
+  EXPECT_EQ(filter.status().message(), "Invalid FilterExpression: The expression has too many nesting levels; maximum: 100");
+  auto key = ParseCondition(deep, ExprKind::kKeyCondition);
+  EXPECT_EQ(key.status().message(), "Invalid KeyConditionExpression: The expression has too many nesting levels; maximum: 100");
+  std::string appends = ":l";
+  for (int i = 0; i < 200; ++i) appends = "list_append(" + appends + ", :l)";  // 3.4 KB
+  auto update = ParseUpdate("SET a = " + appends);
+  EXPECT_EQ(update.status().message(), "Invalid UpdateExpression: The expression has too many nesting levels; maximum: 100");
+  auto parens = ParseUpdate("SET a = " + std::string(2000, '(') + ":one" + std::string(2000, ')'));
+  EXPECT_EQ(parens.status().message(), "Invalid UpdateExpression: The expression has too many nesting levels; maximum: 100");
+  // Nesting up to the bound still parses.
+  std::string ok = "n = :one";
+  for (int i = 0; i < 99; ++i) ok = "NOT " + ok;
+  EXPECT_TRUE(ParseCondition(ok, ExprKind::kCondition).ok());
+}
+
+// A SET value may not grow past the item size limit on the way: list_append nested deeply over a
+// large list stops at the first intermediate value that is too large, with DynamoDB's message.
+TEST(ExpressionEval, IntermediateValuesAreBoundedByTheItemSize) {
+  AttributeValue big;
+  big.type = AttrType::kL;
+  for (int i = 0; i < 1000; ++i) big.list.push_back(AttributeValue::S(std::string(100, 'x')));  // ~101 KB
+  std::map<std::string, AttributeValue> values{{":big", big}};
+  auto p = Placeholders::Create(nullptr, &values);
+  ASSERT_TRUE(p.ok());
+  std::string text = ":big";
+  for (int i = 0; i < 90; ++i) text = "list_append(" + text + ", :big)";
+  auto parsed = ParseUpdate("SET a = " + text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  auto u = p->ResolveUpdate(**parsed);
+  ASSERT_TRUE(u.ok());
+  Item item;
+  EXPECT_EQ(ApplyUpdate(*u, &item).message(), "Item size has exceeded the maximum allowed size");
+  // Three copies (~303 KB) fit.
+  auto small = ParseUpdate("SET a = list_append(list_append(:big, :big), :big)");
+  auto v = p->ResolveUpdate(**small);
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(ApplyUpdate(*v, &item).ok());
+  EXPECT_EQ(item["a"].list.size(), 3000u);
+}
+
 TEST(ExpressionEval, ProjectionKeepsNestedShape) {
   Item item = ParseItem(R"({"a":{"M":{"b":{"N":"1"},"c":{"N":"2"}}},"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"}]},"x":{"S":"y"}})");
   auto parsed = ParseProjection("a.b, l[2], l[0], nothere.deep, x");
