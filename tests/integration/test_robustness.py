@@ -390,3 +390,94 @@ def test_no_response_shows_a_write_before_it_is_durable(table_name):
         assert seen["get"] - start >= 0.55, "a reader saw the write before it was durable"
     finally:
         s.cleanup()
+
+
+# ---- Nothing is exposed that should not be ----
+
+def test_signature_scope_and_payload(tmp_path):
+    s = FloeServer(env={"FLOE_ACCESS_KEYS": "AKIDFLOE:s3cr3t", "FLOE_LOG_LEVEL": "warn"}).start()
+    try:
+        body = json.dumps({})
+        base = {"content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.ListTables"}
+        sign = {"key": "AKIDFLOE", "secret": "s3cr3t", "region": "us-east-1", "service": "dynamodb"}
+        assert send(s, "POST", "/", body, base, **sign)[0] == 200
+
+        def error(**over):
+            status, text = send(s, "POST", "/", body, base, **dict(sign, **over))
+            assert status == 400, text
+            got = json.loads(text)
+            return got["__type"].split("#")[1], got["message"]
+
+        assert error(service="s3") == ("InvalidSignatureException",
+                                       "Credential should be scoped to correct service: 'dynamodb'. ")
+        assert error(region="eu-west-1") == ("InvalidSignatureException",
+                                             "Credential should be scoped to a valid region, not 'eu-west-1'. ")
+        code, message = error(payload_hash="UNSIGNED-PAYLOAD")
+        assert code == "InvalidSignatureException" and message.startswith("The request signature we calculated")
+        code, message = error(payload_hash="e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        assert code == "InvalidSignatureException" and message.startswith("The request signature we calculated")
+        # boto3 signed for another region gets the same answer (until global tables forward it).
+        import boto3
+        other = boto3.client("dynamodb", endpoint_url=s.endpoint, region_name="eu-west-1",
+                             aws_access_key_id="AKIDFLOE", aws_secret_access_key="s3cr3t")
+        from botocore.exceptions import ClientError
+        with pytest.raises(ClientError) as e:
+            other.list_tables()
+        assert e.value.response["Error"]["Message"] == "Credential should be scoped to a valid region, not 'eu-west-1'. "
+        # With keys configured, /metrics needs a signed request.
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{s.endpoint}/metrics", timeout=10)
+        assert e.value.code == 403
+        status, text = send(s, "GET", "/metrics", b"", {}, **dict(sign, service="monitoring"))
+        assert status == 200
+    finally:
+        s.cleanup()
+
+
+def _rest(node, method, path, body=None):
+    req = urllib.request.Request(f"{node.endpoint}/iceberg/v1/{path}", method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            text = r.read().decode()
+            return r.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read().decode() or "null")
+
+
+def test_catalog_cannot_reach_outside_the_warehouse(tmp_path):
+    s = FloeServer(env={"FLOE_LOG_LEVEL": "warn"}).start()
+    try:
+        warehouse = os.path.join(s.data_dir, "warehouse")
+        assert _rest(s, "POST", "namespaces", {"namespace": ["shop"]})[0] == 200
+        schema = {"type": "struct", "schema-id": 0, "fields": [{"id": 1, "name": "a", "required": False, "type": "string"}]}
+        status, created = _rest(s, "POST", "namespaces/shop/tables", {"name": "orders", "schema": schema})
+        assert status == 200, created
+        metadata = json.load(open(created["metadata-location"].replace("file://", "")))
+        wh_uri = created["metadata-location"].split("/shop/")[0]  # the warehouse, as the catalog names it
+        # Outside the warehouse: an existing file, a metadata file and a missing one answer alike.
+        outside = tmp_path / "outside.metadata.json"
+        outside.write_text(json.dumps(metadata))
+        answers = []
+        for location in ("/etc/passwd", str(outside), str(tmp_path / "missing.json"),
+                         wh_uri + "/shop/missing.metadata.json", wh_uri + "/../../etc/passwd",
+                         "file:///etc/passwd"):
+            status, got = _rest(s, "POST", "namespaces/shop/register", {"name": "stolen", "metadata-location": location})
+            answers.append((status, got["error"]["type"], got["error"]["message"].replace(location, "X")))
+        assert len(set(answers)) == 1 and answers[0][0] == 404, answers
+        # A metadata file inside the warehouse that names files outside it: a purge deletes none of them.
+        victim = tmp_path / "victim.txt"
+        victim.write_text("precious")
+        crafted = dict(metadata, **{"metadata-log": [{"timestamp-ms": 1, "metadata-file": str(victim)}]})
+        inside = os.path.join(warehouse, "shop", "orders", "metadata", "crafted.metadata.json")
+        with open(inside, "w") as f:
+            json.dump(crafted, f)
+        status, got = _rest(s, "POST", "namespaces/shop/register",
+                            {"name": "crafted", "metadata-location": wh_uri + "/shop/orders/metadata/crafted.metadata.json"})
+        assert status == 200, got
+        status, _ = _rest(s, "DELETE", "namespaces/shop/tables/crafted?purgeRequested=true")
+        assert status == 204
+        assert victim.read_text() == "precious"
+        assert "outside the warehouse" in open(s.log_path, errors="replace").read()
+    finally:
+        s.cleanup()
