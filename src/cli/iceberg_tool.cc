@@ -367,6 +367,7 @@ int IcebergTool(int argc, char** argv) {
   }
   storage::EngineOptions eo;
   eo.path = dir->second + "/catalog";
+  eo.reserved_disk_bytes = 0;  // a one-shot command: no disk-full handling needed
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) {
     std::fprintf(stderr, "floe iceberg: cannot open catalog %s: %s\n", dir->second.c_str(), engine.status().ToString().c_str());

@@ -40,6 +40,7 @@ constexpr char kUsage[] =
     "usage: floe serve [--listen HOST:PORT] [--data-dir DIR] [--region NAME] [--config FILE]\n"
     "                  [--warehouse DIR|file:///DIR]\n"
     "                  [--durability sync|async] [--threads N] [--log-level debug|info|warn|error]\n"
+    "                  [--recover point-in-time|repair]  (a damaged database: docs/architecture.md)\n"
     "       floe parquet write --schema FILE --rows FILE --out FILE [options]  (floe parquet for help)\n"
     "       floe iceberg COMMAND --catalog DIR [options]  (floe iceberg for help)\n"
     "       floe replicate --config FILE [--endpoint-url URL] [--state-dir DIR]  (docs/replicator.md)\n"
@@ -72,7 +73,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
                key == "streamRetentionSeconds" || key == "streamShardRolloverSeconds" ||
                key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs" ||
                key == "blockCacheMb" || key == "rowCacheMb" || key == "idleTimeoutSeconds" ||
-               key == "maxConnections" || key == "responseBufferMb") {
+               key == "maxConnections" || key == "responseBufferMb" || key == "reservedDiskMb") {
       int64_t n;
       if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
       if (key == "threads") c->threads = static_cast<int>(n);
@@ -86,6 +87,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       else if (key == "idleTimeoutSeconds") c->idle_timeout_seconds = n;
       else if (key == "maxConnections") c->max_connections = n;
       else if (key == "responseBufferMb") c->response_buffer_mb = n;
+      else if (key == "reservedDiskMb") c->reserved_disk_mb = n;
       else c->maintenance_interval_ms = n;
     } else if (key == "replications") {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");
@@ -127,6 +129,7 @@ Status ParseArgs(int argc, char** argv, ServerConfig* c) {
     else if (flag == "--durability") { ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(value)); }
     else if (flag == "--threads") c->threads = std::atoi(value.c_str());
     else if (flag == "--log-level") c->log_level = value;
+    else if (flag == "--recover") c->recover = value;
     else return Status::InvalidArgument("unknown flag " + flag);
   }
   return floe::Validate(*c);
@@ -152,6 +155,8 @@ int Serve(int argc, char** argv) {
   eo.durability = config.durability;
   eo.block_cache_bytes = static_cast<size_t>(config.block_cache_mb) << 20;
   eo.row_cache_bytes = static_cast<size_t>(config.row_cache_mb) << 20;
+  eo.reserved_disk_bytes = static_cast<uint64_t>(config.reserved_disk_mb) << 20;
+  eo.recover = config.recover;
   auto engine_or = floe::storage::Engine::Open(eo);
   if (!engine_or.ok()) {
     floe::log::Error("cannot open data directory {}: {}", config.data_dir, engine_or.status().ToString());

@@ -527,6 +527,7 @@ int Replicate(int argc, char** argv) {
 
   storage::EngineOptions eo;
   eo.path = s.state_dir;
+  eo.reserved_disk_bytes = 16 << 20;  // cursors and small state only
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) return fail("cannot open the state directory " + s.state_dir + ": " + engine.status().ToString());
   std::vector<std::unique_ptr<iceberg::Catalog>> catalogs;

@@ -81,6 +81,10 @@ Status Validate(const ServerConfig& c) {
   if (c.response_buffer_mb < 1 || c.response_buffer_mb > 65536) {
     return Status::InvalidArgument("responseBufferMb must be 1..65536");
   }
+  if (c.reserved_disk_mb < 0 || c.reserved_disk_mb > 65536) return Status::InvalidArgument("reservedDiskMb must be 0..65536");
+  if (!c.recover.empty() && c.recover != "point-in-time" && c.recover != "repair") {
+    return Status::InvalidArgument("--recover must be 'point-in-time' or 'repair'");
+  }
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error") {
     return Status::InvalidArgument("log level must be debug, info, warn or error");
   }

@@ -37,6 +37,10 @@ struct ServerConfig {
   // Memory that responses not yet taken by their clients may hold, per I/O thread. Past it,
   // the connections whose responses have made no progress for longest are closed.
   int64_t response_buffer_mb = 64;
+  // Disk space set aside and released when the disk fills (storage::EngineOptions).
+  int64_t reserved_disk_mb = 128;
+  // --recover: how to open a damaged database ("", "point-in-time", "repair").
+  std::string recover;
   // Storage caches (storage::EngineOptions), filled lazily.
   int64_t block_cache_mb = 128;  // RocksDB's block cache
   int64_t row_cache_mb = 128;    // latest item values for point reads; 0 turns it off

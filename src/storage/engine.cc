@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
@@ -17,6 +18,8 @@
 #include <filesystem>
 
 #include "common/log.h"
+#include "common/periodic.h"
+#include "storage/faults.h"
 #include "storage/row_cache.h"
 
 namespace floe::storage {
@@ -136,7 +139,80 @@ struct Engine::Impl {
   std::atomic<uint64_t> durable_token{0};
 
   std::unique_ptr<RowCache> rows;
+
+  // Disk full (docs/architecture.md, "Faults"). disk_full: writes are refused. wal_failed: a
+  // WAL flush failed, and RocksDB's WAL writer must not be used again before Resume()
+  // succeeds (a second flush of a failed writer trips an assertion in Debian's RocksDB).
+  std::string path;
+  uint64_t reserve_bytes = 0;
+  std::atomic<bool> disk_full{false};
+  std::atomic<bool> wal_failed{false};
+  std::unique_ptr<PeriodicTask> space_monitor;
+  std::shared_ptr<RocksLogger> logger;
+
+  // Refuses writes from now on and releases the reserve, so that what is applied can be made
+  // durable. Logs once per episode.
+  void EnterDiskFull(const std::string& why) {
+    if (!disk_full.exchange(true)) {
+      log::Error("storage: the disk holding {} is full ({}): writes are refused until space is freed; reads go on",
+                 path, why);
+    }
+    ReleaseReserve(path);
+    if (space_monitor) space_monitor->Wake();
+  }
+
+  // Clears RocksDB's background error (a failed WAL write or flush). True when writable.
+  bool TryResume() {
+    rocksdb::Status r = db->Resume();
+    if (!r.ok()) return false;
+    wal_failed = false;
+    return true;
+  }
+
+  // Every second while the disk is full: once there is room for the reserve and as much
+  // again, resumes RocksDB, re-creates the reserve and accepts writes again.
+  void CheckSpace() {
+    if (!disk_full.load()) return;
+    const uint64_t free_bytes = FreeBytes(path);
+    if (free_bytes < 2 * reserve_bytes + (16u << 20)) return;
+    if (!TryResume()) return;
+    if (reserve_bytes > 0 && !CreateReserve(path, reserve_bytes).ok()) return;
+    disk_full = false;
+    log::Warn("storage: {} MB free in {} again: writes resume", free_bytes >> 20, path);
+  }
 };
+
+namespace {
+
+bool IsNoSpace(const rocksdb::Status& s) { return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos; }
+
+constexpr char kDiskFull[] = "The node's storage is full: writes are refused until space is freed";
+
+// Flushes and compactions record the MANIFEST's length (storage/faults.h) and report
+// background errors; a full disk there also makes the engine refuse writes.
+class Listener : public rocksdb::EventListener {
+ public:
+  Listener(std::string path, std::function<void(const std::string&)> on_no_space)
+      : path_(std::move(path)), on_no_space_(std::move(on_no_space)) {}
+  void OnFlushCompleted(rocksdb::DB*, const rocksdb::FlushJobInfo&) override { Record(); }
+  void OnCompactionCompleted(rocksdb::DB*, const rocksdb::CompactionJobInfo&) override { Record(); }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    if (IsNoSpace(*error)) on_no_space_(error->ToString());
+  }
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    if (info.new_bg_error.ok()) log::Info("storage: recovered from a background error ({})", info.old_bg_error.ToString());
+  }
+
+ private:
+  void Record() {
+    Status st = RecordManifest(path_);
+    if (!st.ok()) log::Warn("storage: {}", st.ToString());
+  }
+  const std::string path_;
+  const std::function<void(const std::string&)> on_no_space_;
+};
+
+}  // namespace
 
 namespace {
 
@@ -184,7 +260,15 @@ Engine::Engine(const EngineOptions& options) : options_(options), impl_(std::mak
 }
 
 Engine::~Engine() {
-  if (impl_->db) {
+  if (impl_->space_monitor) impl_->space_monitor->Stop();
+  if (impl_->db && impl_->wal_failed.load() && !impl_->TryResume()) {
+    // The WAL writer failed (disk full): it must not be flushed again. What was acknowledged
+    // is durable already; the rest is lost, as in a crash.
+    log::Warn("storage: closing with the disk still full");
+    for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
+    impl_->cfs.clear();
+    (void)impl_->db->Close();
+  } else if (impl_->db) {
     // Flush memtables so that the next start does not replay the WAL (fast restarts).
     rocksdb::FlushOptions fo;
     rocksdb::Status s = impl_->db->Flush(fo, impl_->cfs);
@@ -198,16 +282,62 @@ Engine::~Engine() {
   }
 }
 
+namespace {
+
+// The open error for a damaged database: what is damaged, where, and how to start anyway.
+Status Damaged(const std::string& path, const std::string& what, const std::vector<std::string>& warnings) {
+  std::string m = "the database in " + path + " is damaged: " + what;
+  for (const auto& w : warnings) {
+    if (w.find("Corruption") != std::string::npos || w.find(".log") != std::string::npos ||
+        w.find("MANIFEST") != std::string::npos) {
+      m += "\n  " + w;
+    }
+  }
+  m += "\nNo file was changed. To start anyway (docs/architecture.md, \"Faults\"): --recover point-in-time "
+       "(a damaged WAL: keeps the writes before the damaged record, loses the later ones) or --recover repair (a "
+       "damaged MANIFEST or CURRENT: rebuilds them from the table files; writes only in the WAL may be lost). "
+       "Both first copy the logs and MANIFEST into " + path + "/damaged-<time>/.";
+  return Status::Corruption(m);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
   if (ec) return Status::IOError("cannot create data directory '" + options.path + "': " + ec.message());
 
   std::unique_ptr<Engine> engine(new Engine(options));
+  Engine::Impl* impl = engine->impl_.get();
+  impl->path = options.path;
+  impl->reserve_bytes = options.reserved_disk_bytes;
+  impl->logger = std::make_shared<RocksLogger>();
+  if (!options.recover.empty() && options.recover != "point-in-time" && options.recover != "repair") {
+    return Status::InvalidArgument("recover must be 'point-in-time' or 'repair', not '" + options.recover + "'");
+  }
 
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
+  // Only an empty directory gets a new database: RocksDB would otherwise create one over a
+  // database whose CURRENT is lost (and delete its table files at the next start).
+  const bool exists = HoldsDatabase(options.path);
+  db_options.create_if_missing = !exists;
   db_options.create_missing_column_families = true;
+  // RocksDB's log goes to floe's (storage/faults.h: a LOG file that cannot be appended to on a
+  // full disk aborts the process).
+  db_options.info_log = impl->logger;
+  // A torn last record (a crash while writing) is expected and tolerated; damage before the
+  // end of a WAL is not: Open fails, naming the file, unless recovery is asked for. (RocksDB's
+  // default, kPointInTimeRecovery, silently drops everything after a damaged record and then
+  // deletes the log.)
+  db_options.wal_recovery_mode = options.recover == "point-in-time"
+                                     ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                     : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.track_and_verify_wals_in_manifest = true;
+  // Replaying the WAL needs no new table file (so a node restarts on a full disk), except after
+  // an explicit recovery, whose result is flushed so that the damaged log is not read again.
+  db_options.avoid_flush_during_recovery = options.recover.empty();
+  db_options.listeners.push_back(std::make_shared<Listener>(
+      options.path, [impl](const std::string& why) { impl->EnterDiskFull(why); }));
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 3;
@@ -249,7 +379,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     // The Env overload: the FileSystem overload takes a null FileSystem without complaint and
     // crashes in the first flush.
     db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(
-        rocksdb::Env::Default(), std::shared_ptr<rocksdb::Logger>(), /*trash_dir=*/std::string(),
+        rocksdb::Env::Default(), impl->logger, /*trash_dir=*/std::string(),
         /*rate_bytes_per_sec=*/128 << 20, /*delete_existing_trash=*/true, &sfm_status,
         /*max_trash_db_ratio=*/1.0, /*bytes_max_delete_chunk=*/1 << 20));
     if (!sfm_status.ok()) return FromRocks(sfm_status);
@@ -281,11 +411,45 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     rocksdb::ColumnFamilyOptions o = make_cf_options(cf == Cf::kItems);
     descriptors.emplace_back(CfName(cf), o);
   }
+  if (exists && options.recover != "repair") {
+    if (Status st = CheckManifest(options.path); !st.ok()) return Damaged(options.path, st.message(), {});
+  }
+  if (!options.recover.empty()) {
+    ASSIGN_OR_RETURN(std::string saved, SaveDamagedFiles(options.path));
+    log::Warn("storage: recovering {} ({}); its logs and MANIFEST as they were are in {}", options.path, options.recover,
+              saved);
+    if (options.recover == "repair") {
+      rocksdb::Options repair_options(db_options, rocksdb::ColumnFamilyOptions());
+      RETURN_IF_ERROR(FromRocks(rocksdb::RepairDB(options.path, db_options, descriptors, repair_options)));
+    }
+  }
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &engine->impl_->cfs, &raw);
-  if (!s.ok()) return FromRocks(s);
-  engine->impl_->db.reset(raw);
-  engine->impl_->durable_token = raw->GetLatestSequenceNumber();  // recovered data is durable
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &impl->cfs, &raw);
+  if (IsNoSpace(s)) {
+    // Opening writes a new MANIFEST and WAL: on a full disk, the reserve makes room for them
+    // (it is set aside again once there is space).
+    ReleaseReserve(options.path);
+    impl->cfs.clear();
+    s = rocksdb::DB::Open(db_options, options.path, descriptors, &impl->cfs, &raw);
+  }
+  if (!s.ok()) {
+    if (s.IsCorruption()) return Damaged(options.path, s.ToString(), impl->logger->Warnings());
+    if (IsNoSpace(s)) {
+      return Status::IOError("cannot open " + options.path + ": the disk is full (" + s.ToString() +
+                             "); free some space and start again");
+    }
+    return FromRocks(s);
+  }
+  impl->db.reset(raw);
+  impl->durable_token = raw->GetLatestSequenceNumber();  // recovered data is durable
+  if (Status st = RecordManifest(options.path); !st.ok()) log::Warn("storage: {}", st.ToString());
+  if (impl->reserve_bytes > 0 && !HasReserve(options.path, impl->reserve_bytes)) {
+    if (Status st = CreateReserve(options.path, impl->reserve_bytes); !st.ok()) {
+      impl->EnterDiskFull(st.message());
+    }
+  }
+  impl->space_monitor = std::make_unique<PeriodicTask>(1000, [impl] { impl->CheckSpace(); });
+  impl->space_monitor->Start();
   return engine;
 }
 
@@ -338,6 +502,16 @@ std::shared_ptr<const Snapshot> Engine::GetSnapshot() {
 
 Status Engine::Write(WriteBatch& batch, uint64_t* token) {
   if (!batch.impl_->first_error.ok()) return FromRocks(batch.impl_->first_error);
+  if (impl_->disk_full.load(std::memory_order_relaxed)) return Status::Unavailable(kDiskFull);
+  Status st = WriteToDb(batch, token);
+  if (!st.ok() && st.message().find("No space left") != std::string::npos) {
+    impl_->EnterDiskFull(st.message());
+    return Status::Unavailable(kDiskFull);
+  }
+  return st;
+}
+
+Status Engine::WriteToDb(WriteBatch& batch, uint64_t* token) {
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability comes from WaitDurable (group commit)
   if (!batch.impl_->touches_rows || !impl_->rows->enabled()) {
@@ -384,11 +558,22 @@ Status Engine::WaitDurable(uint64_t token) {
   if (token <= impl_->durable_token.load(std::memory_order_acquire)) return Status::Ok();
   // Every write up to this sequence is in the WAL buffer: one flush covers them all.
   const uint64_t target = impl_->db->GetLatestSequenceNumber();
+  if (impl_->wal_failed.load() && !impl_->TryResume()) return Status::Unavailable(kDiskFull);
   // sync: on stable storage (survives power loss); async: in the OS (survives a crash).
-  RETURN_IF_ERROR(FromRocks(impl_->db->FlushWAL(options_.durability == Durability::kSync)));
+  rocksdb::Status s = impl_->db->FlushWAL(options_.durability == Durability::kSync);
+  if (!s.ok()) {
+    impl_->wal_failed = true;
+    if (!IsNoSpace(s)) return FromRocks(s);
+    // The writes are applied but not durable. With the reserve released, RocksDB resumes by
+    // flushing the memtables into table files, which makes them durable.
+    impl_->EnterDiskFull(s.ToString());
+    if (!impl_->TryResume()) return Status::Unavailable(kDiskFull);
+  }
   impl_->durable_token.store(target, std::memory_order_release);
   return Status::Ok();
 }
+
+bool Engine::disk_full() const { return impl_->disk_full.load(std::memory_order_relaxed); }
 
 uint64_t Engine::DurableToken() const { return impl_->durable_token.load(std::memory_order_acquire); }
 

@@ -14,6 +14,11 @@
 // Point reads of Cf::kItems without a snapshot are served by a write-through row cache
 // (row_cache.h) when it holds the key; Write keeps it equal to the database.
 //
+// Storage faults (docs/architecture.md, "Faults"): a full disk makes writes fail with
+// kUnavailable while reads go on, and writes resume by themselves once space returns; a
+// damaged WAL or MANIFEST makes Open fail with kCorruption naming the file, changing nothing,
+// unless EngineOptions::recover says how to start anyway.
+//
 // Thread safety: every method may be called from any thread.
 #include <atomic>
 #include <chrono>
@@ -99,6 +104,16 @@ struct EngineOptions {
   // The latest values of single keys of Cf::kItems (row_cache.h), for point reads: GetItem,
   // and the read of the old item that every write does. 0 turns it off.
   size_t row_cache_bytes = 128 << 20;
+  // Disk space set aside in the data directory (the file FLOE-RESERVE) and released when the
+  // disk fills, so that writes already applied can be made durable and reads go on. It must
+  // exceed what a memtable flush writes. 0: none.
+  uint64_t reserved_disk_bytes = 128ull << 20;
+  // How to open a damaged database: "" (refuse, naming the damage), "point-in-time" (a damaged
+  // WAL: keep the writes before the first damaged record, drop every later one) or "repair"
+  // (a damaged MANIFEST or CURRENT: RocksDB's RepairDB rebuilds them from the table files;
+  // writes that were only in the WAL may be lost). Damaged files are first copied into
+  // <path>/damaged-<unix time>/.
+  std::string recover;
 };
 
 class Engine {
@@ -133,11 +148,14 @@ class Engine {
   uint64_t VisibleToken() const;
 
   Durability durability() const { return options_.durability; }
+  // True while writes are refused because the disk is full.
+  bool disk_full() const;
 
  private:
   friend class WriteBatch;
   struct Impl;
   explicit Engine(const EngineOptions& options);
+  Status WriteToDb(WriteBatch& batch, uint64_t* token);
 
   EngineOptions options_;
   std::unique_ptr<Impl> impl_;
