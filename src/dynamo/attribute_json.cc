@@ -56,7 +56,7 @@ Result<AttributeValue> AttributeValueFromJson(const json::Value& v, int depth) {
   for (const auto& [name, value] : v.members()) {
     if (value.is_null()) continue;  // absent, as the AWS JSON protocol treats null
     static const char* kTypes[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
-    if (std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return name == t; }) ==
+    if (std::find_if(std::begin(kTypes), std::end(kTypes), [&name = name](const char* t) { return name == t; }) ==
         std::end(kTypes)) {
       continue;  // unknown members are ignored, as by DynamoDB
     }

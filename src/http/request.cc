@@ -59,6 +59,7 @@ Result<ParsedRequest> ParseRequestBytes(std::string_view bytes, size_t max_body_
     used += n;
   }
   if (!parser.is_done()) {
+    if (!parser.got_some()) return Status::Serialization("Incomplete HTTP request");
     parser.put_eof(ec);
     if (ec || !parser.is_done()) return Status::Serialization("Incomplete HTTP request");
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dynamo/expression.h"
+#include "fuzz_runner.h"
 
 using namespace floe::dynamo;
 
@@ -49,8 +50,21 @@ const Item& SampleItem() {
 
 }  // namespace
 
+namespace {
+
+void One(const uint8_t* data, size_t size);
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 1) return 0;
+  floe::fuzz::RunOnRequestStack([&] { One(data, size); });
+  return 0;
+}
+
+namespace {
+
+void One(const uint8_t* data, size_t size) {
+  if (size < 1) return;
   const int mode = data[0] % 3;
   const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
   static const std::map<std::string, std::string> names = {{"#a", "a"}, {"#b", "b"}, {"#n", "name"}, {"#x", "zz"}};
@@ -62,23 +76,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!placeholders.ok()) __builtin_trap();
   if (mode == 0) {
     auto parsed = expr::ParseCondition(text, expr::ExprKind::kCondition);
-    if (!parsed.ok()) return 0;
+    if (!parsed.ok()) return;
     auto resolved = placeholders->ResolveCondition(**parsed, expr::ExprKind::kCondition);
-    if (!resolved.ok() || !expr::ValidateCondition(*resolved, expr::ExprKind::kCondition).ok()) return 0;
+    if (!resolved.ok() || !expr::ValidateCondition(*resolved, expr::ExprKind::kCondition).ok()) return;
     (void)expr::EvaluateCondition(*resolved, SampleItem());
   } else if (mode == 1) {
     auto parsed = expr::ParseUpdate(text);
-    if (!parsed.ok()) return 0;
+    if (!parsed.ok()) return;
     auto resolved = placeholders->ResolveUpdate(**parsed);
-    if (!resolved.ok() || !expr::ValidateUpdate(*resolved).ok()) return 0;
+    if (!resolved.ok() || !expr::ValidateUpdate(*resolved).ok()) return;
     Item copy = SampleItem();
     (void)expr::ApplyUpdate(*resolved, &copy);
   } else {
     auto parsed = expr::ParseProjection(text);
-    if (!parsed.ok()) return 0;
+    if (!parsed.ok()) return;
     auto resolved = placeholders->ResolveProjection(**parsed);
-    if (!resolved.ok()) return 0;
+    if (!resolved.ok()) return;
     (void)expr::ProjectPaths(SampleItem(), *resolved);
   }
-  return 0;
 }
+
+}  // namespace
