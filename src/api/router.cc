@@ -92,6 +92,8 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
   r.content_type = "application/json";
   r.status = rr.status;
   r.body = std::move(rr.body);
+  // As for DynamoDB's answers: released once what it may have read is durable.
+  r.durable_token = services_.engine ? services_.engine->VisibleToken() : 0;
   return r;
 }
 

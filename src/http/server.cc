@@ -153,6 +153,8 @@ class LargeRequests {
   void Start() {
     thread_ = StackThread(kRequestThreadStackBytes, [this] { Loop(); });
   }
+  // REQUIRES: the workers' threads have ended (the dropped jobs' sessions are destroyed here,
+  // and a session's destructor touches its worker).
   void Stop() {
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -160,6 +162,7 @@ class LargeRequests {
     }
     cv_.notify_one();
     thread_.join();
+    queue_.clear();
   }
   // False when the queue is full (the caller answers 503).
   bool Submit(std::function<void()> job) {
@@ -279,6 +282,7 @@ struct Worker {
   // at least kStallMs, longest first, until the budget holds again.
   void EvictStalledWriters();
   static constexpr int64_t kStallMs = 500;
+  std::chrono::steady_clock::time_point last_evict_scan;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -445,7 +449,10 @@ class Session : public std::enable_shared_from_this<Session> {
       auto held = std::make_shared<api::ApiResponse>(std::move(r));
       worker_->Hold(held->durable_token, [self = shared_from_this(), held](Status st) {
         if (!st.ok()) {
-          self->Respond(ErrorResponse(api::ApiError::Internal("Internal server error")));
+          // Not durable: a full disk is 503 (retry later), anything else 500.
+          self->Respond(ErrorResponse(st.code() == StatusCode::kUnavailable
+                                          ? api::ApiError::Unavailable(st.message())
+                                          : api::ApiError::Internal("Internal server error")));
         } else {
           self->Respond(std::move(*held));
         }
@@ -493,9 +500,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     written_ = 0;
     writing_ = true;
+    BeginOp();  // before the budget check: this response has made no progress yet, but is not stalled
     worker_->pending_output += unsent();
     if (worker_->pending_output > worker_->output_budget) worker_->EvictStalledWriters();
-    BeginOp();
     WriteSome();
   }
 
@@ -556,7 +563,12 @@ void Worker::Sweep() {
 }
 
 void Worker::EvictStalledWriters() {
-  const auto cutoff = std::chrono::steady_clock::now() - std::chrono::milliseconds(kStallMs);
+  // At most one scan of the sessions per 100 ms: while over budget with nothing to evict (slow
+  // readers that do make progress), every response would otherwise scan them all.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_evict_scan < std::chrono::milliseconds(100)) return;
+  last_evict_scan = now;
+  const auto cutoff = now - std::chrono::milliseconds(kStallMs);
   std::vector<Session*> stalled;
   for (Session* s : sessions) {
     if (s->writing() && s->last_progress() <= cutoff) stalled.push_back(s);
@@ -586,13 +598,13 @@ struct Server::Impl {
   api::Router* router;
   storage::Engine* engine;
   ServerConfig config;
+  Shared shared;  // before workers: sessions destroyed with a worker's io_context touch it
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::unique_ptr<Syncer> syncer;  // declared after workers: stopped before their io_contexts go
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<asio::steady_timer> accept_retry;  // backoff after accept fails (out of descriptors)
-  Shared shared;
   size_t next = 0;
   uint16_t port = 0;
   std::chrono::milliseconds accept_backoff{0};

@@ -310,6 +310,15 @@ Result<LoadedTable> Catalog::CreateTable(const Namespace& ns, CreateTableRequest
   return CreateWithMetadata(ident, std::move(m));
 }
 
+Status Catalog::CheckMetadataPaths(const TableMetadata& m) const {
+  RETURN_IF_ERROR(CheckLocation(m.location));
+  for (const auto& snap : m.snapshots) {
+    if (!snap.manifest_list.empty()) RETURN_IF_ERROR(CheckLocation(snap.manifest_list));
+  }
+  for (const auto& e : m.metadata_log) RETURN_IF_ERROR(CheckLocation(e.metadata_file));
+  return Status::Ok();
+}
+
 Status Catalog::CheckLocation(const std::string& location) const {
   if (location.size() <= warehouse_.size() + 1 || location.compare(0, warehouse_.size(), warehouse_) != 0 ||
       location[warehouse_.size()] != '/' || location.find("/../") != std::string::npos ||
@@ -322,7 +331,7 @@ Status Catalog::CheckLocation(const std::string& location) const {
 Result<LoadedTable> Catalog::CreateWithMetadata(const TableIdent& ident, TableMetadata m) {
   RETURN_IF_ERROR(ValidateNamespace(ident.ns));
   RETURN_IF_ERROR(ValidateTableName(ident.name));
-  RETURN_IF_ERROR(CheckLocation(m.location));
+  RETURN_IF_ERROR(CheckMetadataPaths(m));
   RETURN_IF_ERROR(CheckNamespaceExists(ident.ns));
   if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
   ASSIGN_OR_RETURN(std::string file, WriteMetadataFile("", &m, nullptr));
@@ -351,7 +360,7 @@ Result<LoadedTable> Catalog::RegisterTable(const TableIdent& ident, const std::s
   auto text = store_->Read(metadata_location);
   if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? not_found : text.status();
   ASSIGN_OR_RETURN(TableMetadata m, MetadataFromJson(*text));
-  RETURN_IF_ERROR(CheckLocation(m.location));
+  RETURN_IF_ERROR(CheckMetadataPaths(m));
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(CheckNamespaceExists(ident.ns));
   if (TableExists(ident)) return Status::ResourceInUse("Table already exists: " + ident.ToString());
@@ -401,7 +410,7 @@ Status Catalog::RenameTable(const TableIdent& from, const TableIdent& to) {
 }
 
 Result<LoadedTable> Catalog::Commit(const TableIdent& ident, const std::string& base_location, TableMetadata updated) {
-  RETURN_IF_ERROR(CheckLocation(updated.location));
+  RETURN_IF_ERROR(CheckMetadataPaths(updated));
   std::vector<std::string> trimmed;
   ASSIGN_OR_RETURN(std::string file, WriteMetadataFile(base_location, &updated, &trimmed));
   if (before_swap_hook_) before_swap_hook_();

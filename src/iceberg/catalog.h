@@ -87,6 +87,9 @@ class Catalog {
   // Table locations must lie inside the warehouse (a client of the REST catalog must not
   // make the server write elsewhere). Errors: kInvalidArgument.
   Status CheckLocation(const std::string& location) const;
+  // The table location, every snapshot's manifest list and every metadata-log entry lie
+  // inside the warehouse (what the node will read or delete). Errors: kInvalidArgument.
+  Status CheckMetadataPaths(const TableMetadata& metadata) const;
   // Deletes a file the table metadata names, only if it lies inside the warehouse (metadata
   // can name any path; a registered or committed one must not make the node delete files
   // elsewhere). Errors: kInvalidArgument (outside: nothing deleted, a warning logged).

@@ -94,13 +94,19 @@ class LocalStore final : public Store {
 
   Result<std::string> ReadRange(const std::string& location, int64_t offset, int64_t length) override {
     ASSIGN_OR_RETURN(std::string path, LocalPath(location));
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO named by a location must not block the reader; only regular files
+    // are objects.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return Errno("cannot open", path);
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       Status s = Errno("cannot stat", path);
       ::close(fd);
       return s;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::NotFound("not a regular file: " + path);
     }
     int64_t size = st.st_size;
     int64_t begin = std::min(offset, size);

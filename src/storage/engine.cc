@@ -147,6 +147,8 @@ struct Engine::Impl {
   uint64_t reserve_bytes = 0;
   std::atomic<bool> disk_full{false};
   std::atomic<bool> wal_failed{false};
+  bool read_only = false;  // opened read-only on a full disk: stays so until restarted
+  bool told_restart = false;
   std::unique_ptr<PeriodicTask> space_monitor;
   std::shared_ptr<RocksLogger> logger;
 
@@ -162,6 +164,7 @@ struct Engine::Impl {
   }
 
   // Clears RocksDB's background error (a failed WAL write or flush). True when writable.
+  // REQUIRES: flush_mu held (wal_failed changes only under it, with the WAL flushes).
   bool TryResume() {
     rocksdb::Status r = db->Resume();
     if (!r.ok()) return false;
@@ -175,7 +178,18 @@ struct Engine::Impl {
     if (!disk_full.load()) return;
     const uint64_t free_bytes = FreeBytes(path);
     if (free_bytes < 2 * reserve_bytes + (16u << 20)) return;
-    if (!TryResume()) return;
+    if (read_only) {
+      if (!told_restart) {
+        log::Warn("storage: {} MB free in {} again: restart floe to accept writes (it opened read-only)",
+                  free_bytes >> 20, path);
+        told_restart = true;
+      }
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> l(flush_mu);
+      if (!TryResume()) return;
+    }
     if (reserve_bytes > 0 && !CreateReserve(path, reserve_bytes).ok()) return;
     disk_full = false;
     log::Warn("storage: {} MB free in {} again: writes resume", free_bytes >> 20, path);
@@ -261,7 +275,12 @@ Engine::Engine(const EngineOptions& options) : options_(options), impl_(std::mak
 
 Engine::~Engine() {
   if (impl_->space_monitor) impl_->space_monitor->Stop();
-  if (impl_->db && impl_->wal_failed.load() && !impl_->TryResume()) {
+  std::unique_lock<std::mutex> flush_lock(impl_->flush_mu);
+  if (impl_->db && impl_->read_only) {
+    for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
+    impl_->cfs.clear();
+    (void)impl_->db->Close();
+  } else if (impl_->db && impl_->wal_failed.load() && !impl_->TryResume()) {
     // The WAL writer failed (disk full): it must not be flushed again. What was acknowledged
     // is durable already; the rest is lost, as in a crash.
     log::Warn("storage: closing with the disk still full");
@@ -332,7 +351,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   db_options.wal_recovery_mode = options.recover == "point-in-time"
                                      ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
                                      : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
-  db_options.track_and_verify_wals_in_manifest = true;
+  // track_and_verify_wals_in_manifest stays off: RocksDB before 7.10 can record a WAL as
+  // missing after a race with SyncWAL (facebook/rocksdb#10892) and would then refuse to open.
   // Replaying the WAL needs no new table file (so a node restarts on a full disk), except after
   // an explicit recovery, whose result is flushed so that the damaged log is not read again.
   db_options.avoid_flush_during_recovery = options.recover.empty();
@@ -432,6 +452,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     impl->cfs.clear();
     s = rocksdb::DB::Open(db_options, options.path, descriptors, &impl->cfs, &raw);
   }
+  bool read_only = false;
+  if (IsNoSpace(s) && options.recover.empty()) {
+    // Replaying the WAL needed a table file and there is no room: serve what is durable,
+    // read-only. Writes are refused until the node is restarted with space.
+    impl->cfs.clear();
+    s = rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &impl->cfs, &raw);
+    read_only = s.ok();
+  }
   if (!s.ok()) {
     if (s.IsCorruption()) return Damaged(options.path, s.ToString(), impl->logger->Warnings());
     if (IsNoSpace(s)) {
@@ -442,6 +470,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   }
   impl->db.reset(raw);
   impl->durable_token = raw->GetLatestSequenceNumber();  // recovered data is durable
+  if (read_only) {
+    impl->read_only = true;
+    impl->disk_full = true;
+    log::Error("storage: the disk holding {} is full: opened read-only; reads are served, writes are refused until "
+               "floe is restarted with free space",
+               options.path);
+    impl->space_monitor = std::make_unique<PeriodicTask>(1000, [impl] { impl->CheckSpace(); });
+    impl->space_monitor->Start();
+    return engine;
+  }
   if (Status st = RecordManifest(options.path); !st.ok()) log::Warn("storage: {}", st.ToString());
   if (impl->reserve_bytes > 0 && !HasReserve(options.path, impl->reserve_bytes)) {
     if (Status st = CreateReserve(options.path, impl->reserve_bytes); !st.ok()) {
@@ -504,9 +542,13 @@ Status Engine::Write(WriteBatch& batch, uint64_t* token) {
   if (!batch.impl_->first_error.ok()) return FromRocks(batch.impl_->first_error);
   if (impl_->disk_full.load(std::memory_order_relaxed)) return Status::Unavailable(kDiskFull);
   Status st = WriteToDb(batch, token);
-  if (!st.ok() && st.message().find("No space left") != std::string::npos) {
-    impl_->EnterDiskFull(st.message());
-    return Status::Unavailable(kDiskFull);
+  if (!st.ok() && st.code() == StatusCode::kIOError) {
+    // The WAL append may have failed: its writer must not be flushed again before a resume.
+    impl_->wal_failed = true;
+    if (st.message().find("No space left") != std::string::npos) {
+      impl_->EnterDiskFull(st.message());
+      return Status::Unavailable(kDiskFull);
+    }
   }
   return st;
 }
@@ -558,6 +600,7 @@ Status Engine::WaitDurable(uint64_t token) {
   if (token <= impl_->durable_token.load(std::memory_order_acquire)) return Status::Ok();
   // Every write up to this sequence is in the WAL buffer: one flush covers them all.
   const uint64_t target = impl_->db->GetLatestSequenceNumber();
+  if (impl_->read_only) return Status::Unavailable(kDiskFull);  // nothing written since open
   if (impl_->wal_failed.load() && !impl_->TryResume()) return Status::Unavailable(kDiskFull);
   // sync: on stable storage (survives power loss); async: in the OS (survives a crash).
   rocksdb::Status s = impl_->db->FlushWAL(options_.durability == Durability::kSync);

@@ -207,7 +207,8 @@ def test_large_requests_do_not_stall_other_clients(node):
     # The big requests are refused (item over 400 KB) after being parsed, each taking seconds of
     # CPU; a small request is never queued behind them.
     assert len(results) == 3 and all(status == 400 and "Item size" in got["message"] for status, got in results), results
-    assert worst < 1.0, f"a GetItem waited {worst:.2f} s behind large requests"
+    # Behind them (on the I/O thread) a GetItem would wait seconds; beside them, milliseconds.
+    assert worst < 2.0, f"a GetItem waited {worst:.2f} s behind large requests"
     assert rss_mb(node.proc.pid) - rss_before < 1500
     assert_healthy(node)
 
@@ -366,28 +367,28 @@ def test_no_response_shows_a_write_before_it_is_durable(table_name):
                     seen["get"] = time.monotonic()
 
         def conditional():
+            # A delete conditioned on the item's absence changes nothing while it is absent, and
+            # fails once the item exists.
             r = s.client()
             while "condition" not in seen:
                 try:
-                    r.put_item(TableName=table_name, Item={"pk": {"S": "w"}, "by": {"S": "other"}},
-                               ConditionExpression="attribute_not_exists(pk)")
-                    return
+                    r.delete_item(TableName=table_name, Key={"pk": {"S": "w"}},
+                                  ConditionExpression="attribute_not_exists(pk)")
                 except r.exceptions.ConditionalCheckFailedException:
                     seen["condition"] = time.monotonic()
 
-        readers = [threading.Thread(target=reader)]
-        for t in readers:
+        threads = [threading.Thread(target=reader), threading.Thread(target=conditional)]
+        for t in threads:
             t.start()
         time.sleep(0.05)
         start = time.monotonic()
         c.put_item(TableName=table_name, Item={"pk": {"S": "w"}})
         acked = time.monotonic()
-        t2 = threading.Thread(target=conditional)
-        t2.start()
-        for t in readers + [t2]:
+        for t in threads:
             t.join(timeout=20)
         assert acked - start >= 0.55  # the hook works: the write waits for its flush
         assert seen["get"] - start >= 0.55, "a reader saw the write before it was durable"
+        assert seen["condition"] - start >= 0.55, "a condition failed on a write before it was durable"
     finally:
         s.cleanup()
 
@@ -465,7 +466,8 @@ def test_catalog_cannot_reach_outside_the_warehouse(tmp_path):
             status, got = _rest(s, "POST", "namespaces/shop/register", {"name": "stolen", "metadata-location": location})
             answers.append((status, got["error"]["type"], got["error"]["message"].replace(location, "X")))
         assert len(set(answers)) == 1 and answers[0][0] == 404, answers
-        # A metadata file inside the warehouse that names files outside it: a purge deletes none of them.
+        # A metadata file inside the warehouse that names files outside it (which a purge would
+        # delete, and which reading would follow) is refused.
         victim = tmp_path / "victim.txt"
         victim.write_text("precious")
         crafted = dict(metadata, **{"metadata-log": [{"timestamp-ms": 1, "metadata-file": str(victim)}]})
@@ -474,10 +476,14 @@ def test_catalog_cannot_reach_outside_the_warehouse(tmp_path):
             json.dump(crafted, f)
         status, got = _rest(s, "POST", "namespaces/shop/register",
                             {"name": "crafted", "metadata-location": wh_uri + "/shop/orders/metadata/crafted.metadata.json"})
-        assert status == 200, got
-        status, _ = _rest(s, "DELETE", "namespaces/shop/tables/crafted?purgeRequested=true")
+        assert status == 400 and "not inside the warehouse" in got["error"]["message"], got
+        status, _ = _rest(s, "DELETE", "namespaces/shop/tables/orders?purgeRequested=true")
         assert status == 204
         assert victim.read_text() == "precious"
-        assert "outside the warehouse" in open(s.log_path, errors="replace").read()
+        # A FIFO named as metadata does not block the catalog.
+        fifo = os.path.join(warehouse, "shop", "fifo.metadata.json")
+        os.mkfifo(fifo)
+        status, got = _rest(s, "POST", "namespaces/shop/register", {"name": "fifo", "metadata-location": wh_uri + "/shop/fifo.metadata.json"})
+        assert status == 404, got
     finally:
         s.cleanup()

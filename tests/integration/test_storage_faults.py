@@ -190,8 +190,25 @@ def test_disk_full_refuses_writes_keeps_reads_and_resumes(small_disk, tmp_path):
         for k in (acked[0], acked[len(acked) // 2], acked[-1]):
             assert c.get_item(TableName="tbl", Key={"pk": {"S": f"k{k:05d}"}})["Item"]["pk"]["S"] == f"k{k:05d}"
         assert c.scan(TableName="tbl", Limit=5)["Count"] == 5
-        # Space returns: writes resume by themselves.
+        # A crash, and a restart on the still-full disk: the node starts and serves reads.
+        s.kill()
+        s = FloeServer(data_dir=data, extra_args=["--config", str(cfg)], env={"FLOE_LOG_LEVEL": "warn"}).start()
+        c = s.client()
+        assert c.get_item(TableName="tbl", Key={"pk": {"S": f"k{acked[-1]:05d}"}})["Item"]["pk"]["S"] == f"k{acked[-1]:05d}"
+        with pytest.raises(Exception):
+            c.put_item(TableName="tbl", Item={"pk": {"S": "more"}, "v": {"B": os.urandom(100_000)}})
+        read_only = "opened read-only" in open(s.log_path, errors="replace").read()
+        # Space returns: writes resume by themselves (after a restart, if the node had to open
+        # read-only).
         os.remove(filler)
+        if read_only:
+            deadline = time.monotonic() + 10
+            while "restart floe to accept writes" not in open(s.log_path, errors="replace").read():
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            s.stop()
+            s = FloeServer(data_dir=data, extra_args=["--config", str(cfg)], env={"FLOE_LOG_LEVEL": "warn"}).start()
+            c = s.client()
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -201,7 +218,8 @@ def test_disk_full_refuses_writes_keeps_reads_and_resumes(small_disk, tmp_path):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        assert "writes resume" in open(s.log_path, errors="replace").read()
+        if not read_only:
+            assert "writes resume" in open(s.log_path, errors="replace").read()
     finally:
         s.kill()
     # Nothing acknowledged was lost.
