@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "storage/engine.h"
+#include "storage/faults.h"
 #include "storage/row_cache.h"
 
 namespace floe::storage {
@@ -34,6 +35,68 @@ class EngineTest : public ::testing::Test {
   }
   std::filesystem::path dir_;
 };
+
+std::string ReadFile(const std::filesystem::path& p) {
+  std::string s;
+  if (FILE* f = std::fopen(p.c_str(), "rb")) {
+    char buf[256];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+    std::fclose(f);
+  }
+  return s;
+}
+
+void WriteFile(const std::filesystem::path& p, const std::string& data) {
+  FILE* f = std::fopen(p.c_str(), "wb");
+  std::fwrite(data.data(), 1, data.size(), f);
+  std::fclose(f);
+}
+
+// docs/formats/data-directory.md: the MANIFEST check file's bytes, and what it refuses.
+TEST_F(EngineTest, FaultsManifestCheckGoldenBytesAndVerdicts) {
+  std::filesystem::create_directories(dir_);
+  WriteFile(dir_ / "CURRENT", "MANIFEST-000012\n");
+  WriteFile(dir_ / "MANIFEST-000012", std::string(40960, 'm'));
+  ASSERT_TRUE(RecordManifest(dir_.string()).ok());
+  EXPECT_EQ(ReadFile(dir_ / "FLOE-MANIFEST-CHECK"), "MANIFEST-000012 40960\n");
+  EXPECT_TRUE(CheckManifest(dir_.string()).ok());
+  WriteFile(dir_ / "MANIFEST-000012", std::string(50000, 'm'));  // grew: fine
+  EXPECT_TRUE(CheckManifest(dir_.string()).ok());
+  std::filesystem::resize_file(dir_ / "MANIFEST-000012", 20480);  // cut
+  Status cut = CheckManifest(dir_.string());
+  EXPECT_EQ(cut.code(), StatusCode::kCorruption);
+  EXPECT_NE(cut.message().find("MANIFEST-000012 is 20480 bytes, shorter than the 40960"), std::string::npos) << cut.message();
+  WriteFile(dir_ / "CURRENT", "MANIFEST-000009\n");  // an older MANIFEST
+  EXPECT_EQ(CheckManifest(dir_.string()).code(), StatusCode::kCorruption);
+  WriteFile(dir_ / "CURRENT", "MANIFEST-000015\n");  // rolled over
+  EXPECT_TRUE(CheckManifest(dir_.string()).ok());
+  std::filesystem::remove(dir_ / "CURRENT");
+  EXPECT_EQ(CheckManifest(dir_.string()).code(), StatusCode::kCorruption);
+  std::filesystem::remove(dir_ / "FLOE-MANIFEST-CHECK");  // nothing recorded: not an error
+  EXPECT_TRUE(CheckManifest(dir_.string()).ok());
+  EXPECT_TRUE(HoldsDatabase(dir_.string()));  // a MANIFEST is there
+}
+
+// A directory with database files but no CURRENT is never opened as a new, empty database.
+TEST_F(EngineTest, FaultsNoNewDatabaseOverAnOldOne) {
+  {
+    auto e = Open();
+    WriteBatch b(e.get());
+    b.Put(Cf::kItems, "k", "v");
+    uint64_t token = 0;
+    ASSERT_TRUE(e->Write(b, &token).ok());
+    ASSERT_TRUE(e->WaitDurable(token).ok());
+  }
+  std::filesystem::remove(dir_ / "CURRENT");
+  EngineOptions o;
+  o.path = dir_.string();
+  for (int i = 0; i < 2; ++i) {
+    auto e = Engine::Open(o);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(std::filesystem::exists(dir_ / "CURRENT"), false);
+  }
+}
 
 TEST_F(EngineTest, WriteReadIterateAndReopen) {
   {
