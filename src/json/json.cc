@@ -5,9 +5,96 @@
 #include <simdjson.h>
 
 #include <cerrno>
+#include <new>
 #include <cstdlib>
 
 namespace floe::json {
+
+void Value::Destroy() {
+  switch (type_) {
+    case Type::kNumber:
+    case Type::kString: str_.~basic_string(); break;
+    case Type::kArray: items_.~vector(); break;
+    case Type::kObject: members_.~vector(); break;
+    default: break;
+  }
+  type_ = Type::kNull;
+}
+
+void Value::CopyFrom(const Value& o) {
+  bool_ = o.bool_;
+  switch (o.type_) {
+    case Type::kNumber:
+    case Type::kString: new (&str_) std::string(o.str_); break;
+    case Type::kArray: new (&items_) std::vector<Value>(o.items_); break;
+    case Type::kObject: new (&members_) std::vector<Member>(o.members_); break;
+    default: break;
+  }
+  type_ = o.type_;
+}
+
+void Value::MoveFrom(Value&& o) {
+  bool_ = o.bool_;
+  switch (o.type_) {
+    case Type::kNumber:
+    case Type::kString: new (&str_) std::string(std::move(o.str_)); break;
+    case Type::kArray: new (&items_) std::vector<Value>(std::move(o.items_)); break;
+    case Type::kObject: new (&members_) std::vector<Member>(std::move(o.members_)); break;
+    default: break;
+  }
+  type_ = o.type_;
+  o.Destroy();
+}
+
+Value::Value(const Value& o) : type_(Type::kNull), bool_(false) { CopyFrom(o); }
+Value::Value(Value&& o) noexcept : type_(Type::kNull), bool_(false) { MoveFrom(std::move(o)); }
+Value& Value::operator=(const Value& o) {
+  if (this != &o) {
+    Value copy(o);  // o may be inside this value
+    Destroy();
+    MoveFrom(std::move(copy));
+  }
+  return *this;
+}
+Value& Value::operator=(Value&& o) noexcept {
+  if (this != &o) {
+    Value moved(std::move(o));  // o may be inside this value
+    Destroy();
+    MoveFrom(std::move(moved));
+  }
+  return *this;
+}
+
+const std::string& Value::str() const {
+  static const std::string kEmpty;
+  return type_ == Type::kNumber || type_ == Type::kString ? str_ : kEmpty;
+}
+const std::vector<Value>& Value::items() const {
+  static const std::vector<Value> kEmpty;
+  return type_ == Type::kArray ? items_ : kEmpty;
+}
+const std::vector<Value::Member>& Value::members() const {
+  static const std::vector<Member> kEmpty;
+  return type_ == Type::kObject ? members_ : kEmpty;
+}
+
+void Value::Add(std::string key, Value v) {
+  if (type_ != Type::kObject) {
+    Destroy();
+    new (&members_) std::vector<Member>();
+    type_ = Type::kObject;
+  }
+  members_.emplace_back(std::move(key), std::move(v));
+}
+
+void Value::Push(Value v) {
+  if (type_ != Type::kArray) {
+    Destroy();
+    new (&items_) std::vector<Value>();
+    type_ = Type::kArray;
+  }
+  items_.push_back(std::move(v));
+}
 
 Value Value::Bool(bool b) {
   Value v;
@@ -17,28 +104,30 @@ Value Value::Bool(bool b) {
 }
 Value Value::Number(std::string text) {
   Value v;
+  new (&v.str_) std::string(std::move(text));
   v.type_ = Type::kNumber;
-  v.str_ = std::move(text);
   return v;
 }
 Value Value::String(std::string s) {
   Value v;
+  new (&v.str_) std::string(std::move(s));
   v.type_ = Type::kString;
-  v.str_ = std::move(s);
   return v;
 }
 Value Value::Array(std::vector<Value> items) {
   Value v;
+  new (&v.items_) std::vector<Value>(std::move(items));
   v.type_ = Type::kArray;
-  v.items_ = std::move(items);
   return v;
 }
 Value Value::Object(std::vector<Member> members) {
   Value v;
+  new (&v.members_) std::vector<Member>(std::move(members));
   v.type_ = Type::kObject;
-  v.members_ = std::move(members);
   return v;
 }
+
+static_assert(sizeof(Value) <= 40, "json::Value is meant to stay small");
 
 const Value* Value::Find(std::string_view key) const {
   if (type_ != Type::kObject) return nullptr;

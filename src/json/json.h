@@ -18,11 +18,20 @@ enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
 // numbers keep the shortest text that round-trips their double; integers past 64 bits are a
 // parse error.
 // Object members keep document order; duplicate keys are kept, Find returns the last.
+//
+// Layout: a tag and one of {bool, text, items, members} in a union (40 bytes; a request's
+// DOM holds one Value per JSON value, so its size bounds the memory a large request takes).
 class Value {
  public:
   using Member = std::pair<std::string, Value>;
 
-  Value() = default;
+  Value() : type_(Type::kNull), bool_(false) {}
+  ~Value() { Destroy(); }
+  Value(const Value& o);
+  Value(Value&& o) noexcept;
+  Value& operator=(const Value& o);
+  Value& operator=(Value&& o) noexcept;
+
   static Value Null() { return Value(); }
   static Value Bool(bool b);
   static Value Number(std::string text);
@@ -38,11 +47,13 @@ class Value {
   bool is_array() const { return type_ == Type::kArray; }
   bool is_object() const { return type_ == Type::kObject; }
 
-  bool as_bool() const { return bool_; }
-  // String contents, or the number's source text.
-  const std::string& str() const { return str_; }
-  const std::vector<Value>& items() const { return items_; }
-  const std::vector<Member>& members() const { return members_; }
+  bool as_bool() const { return type_ == Type::kBool && bool_; }
+  // String contents, or the number's source text (empty for other types).
+  const std::string& str() const;
+  // Array items (empty for other types).
+  const std::vector<Value>& items() const;
+  // Object members (empty for other types).
+  const std::vector<Member>& members() const;
 
   // Object member lookup; nullptr when absent or when this is not an object.
   const Value* Find(std::string_view key) const;
@@ -51,16 +62,23 @@ class Value {
   bool AsInt64(int64_t* out) const;
   bool AsDouble(double* out) const;
 
-  // Mutators, for building values programmatically.
-  void Add(std::string key, Value v) { members_.emplace_back(std::move(key), std::move(v)); }
-  void Push(Value v) { items_.push_back(std::move(v)); }
+  // Mutators, for building values programmatically. REQUIRES: an object (Add) or an array
+  // (Push); a null value becomes one.
+  void Add(std::string key, Value v);
+  void Push(Value v);
 
  private:
-  Type type_ = Type::kNull;
-  bool bool_ = false;
-  std::string str_;
-  std::vector<Value> items_;
-  std::vector<Member> members_;
+  void Destroy();
+  void CopyFrom(const Value& o);
+  void MoveFrom(Value&& o);
+
+  Type type_;
+  bool bool_;
+  union {
+    std::string str_;  // kNumber, kString
+    std::vector<Value> items_;  // kArray
+    std::vector<Member> members_;  // kObject
+  };
 };
 
 // Parses a complete JSON document. Errors: kInvalidArgument with a short description.
