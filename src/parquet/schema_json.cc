@@ -30,9 +30,9 @@ bool BoolMember(const json::Value& obj, const char* key) {
   return v != nullptr && v->is_bool() && v->as_bool();
 }
 
-Status ParseType(const json::Value& t, const std::string& where, Field* f);
+Status ParseType(const json::Value& t, const std::string& where, Field* f, int depth);
 
-Result<Field> ParseField(const json::Value& j, const std::string& parent) {
+Result<Field> ParseField(const json::Value& j, const std::string& parent, int depth) {
   if (!j.is_object()) return Bad(parent, "fields must be objects");
   const json::Value* name = j.Find("name");
   if (name == nullptr || !name->is_string()) return Bad(parent, "a field needs a string \"name\"");
@@ -43,7 +43,7 @@ Result<Field> ParseField(const json::Value& j, const std::string& parent) {
   f.required = BoolMember(j, "required");
   const json::Value* type = j.Find("type");
   if (type == nullptr) return Bad(where, "needs a \"type\"");
-  RETURN_IF_ERROR(ParseType(*type, where, &f));
+  RETURN_IF_ERROR(ParseType(*type, where, &f, depth));
   return f;
 }
 
@@ -77,7 +77,10 @@ Status ParsePrimitive(const std::string& s, const std::string& where, Field* f) 
   return Bad(where, "unknown type \"" + s + "\"");
 }
 
-Status ParseType(const json::Value& t, const std::string& where, Field* f) {
+// depth: the nesting level of t; bounded here (explicitly, not by the JSON parser's limit)
+// because a catalog client sends these schemas.
+Status ParseType(const json::Value& t, const std::string& where, Field* f, int depth) {
+  if (depth > kMaxNestingDepth) return Bad(where, "types nested too deeply");
   if (t.is_string()) return ParsePrimitive(t.str(), where, f);
   if (!t.is_object()) return Bad(where, "a type is a string or an object");
   const json::Value* kind = t.Find("type");
@@ -87,7 +90,7 @@ Status ParseType(const json::Value& t, const std::string& where, Field* f) {
     const json::Value* fields = t.Find("fields");
     if (fields == nullptr || !fields->is_array()) return Bad(where, "a struct needs a \"fields\" array");
     for (const json::Value& c : fields->items()) {
-      ASSIGN_OR_RETURN(Field child, ParseField(c, where));
+      ASSIGN_OR_RETURN(Field child, ParseField(c, where, depth + 1));
       f->children.push_back(std::move(child));
     }
     return Status::Ok();
@@ -100,7 +103,7 @@ Status ParseType(const json::Value& t, const std::string& where, Field* f) {
     e.required = BoolMember(t, "element-required");
     const json::Value* et = t.Find("element");
     if (et == nullptr) return Bad(where, "a list needs an \"element\" type");
-    RETURN_IF_ERROR(ParseType(*et, where + ".element", &e));
+    RETURN_IF_ERROR(ParseType(*et, where + ".element", &e, depth + 1));
     f->children.push_back(std::move(e));
     return Status::Ok();
   }
@@ -116,8 +119,8 @@ Status ParseType(const json::Value& t, const std::string& where, Field* f) {
     const json::Value* kt = t.Find("key");
     const json::Value* vt = t.Find("value");
     if (kt == nullptr || vt == nullptr) return Bad(where, "a map needs \"key\" and \"value\" types");
-    RETURN_IF_ERROR(ParseType(*kt, where + ".key", &k));
-    RETURN_IF_ERROR(ParseType(*vt, where + ".value", &v));
+    RETURN_IF_ERROR(ParseType(*kt, where + ".key", &k, depth + 1));
+    RETURN_IF_ERROR(ParseType(*vt, where + ".value", &v, depth + 1));
     f->children.push_back(std::move(k));
     f->children.push_back(std::move(v));
     return Status::Ok();
@@ -413,7 +416,7 @@ Result<Schema> SchemaFromJson(const json::Value& doc) {
   }
   Schema schema;
   for (const json::Value& f : fields->items()) {
-    ASSIGN_OR_RETURN(Field field, ParseField(f, ""));
+    ASSIGN_OR_RETURN(Field field, ParseField(f, "", 1));
     schema.fields.push_back(std::move(field));
   }
   RETURN_IF_ERROR(ValidateSchema(schema));

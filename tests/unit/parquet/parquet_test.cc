@@ -268,6 +268,27 @@ bool SameValue(const Value& a, const Value& b) {
   }
 }
 
+// Schema JSON comes from catalog clients: its nesting is bounded explicitly, before any
+// recursion could reach the thread's stack (the JSON parser alone would allow ~500 list levels).
+TEST(SchemaJson, NestingIsBounded) {
+  auto nested = [](int levels) {
+    std::string t = "\"int\"";
+    for (int i = 0; i < levels; ++i) {
+      t = "{\"type\": \"list\", \"element-id\": " + std::to_string(i + 2) + ", \"element\": " + t +
+          ", \"element-required\": false}";
+    }
+    return R"({"type": "struct", "fields": [{"id": 1, "name": "l", "required": false, "type": )" + t + "}]}";
+  };
+  auto ok = json::Parse(nested(kMaxNestingDepth - 1));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(SchemaFromJson(*ok).ok());
+  auto deep = json::Parse(nested(400));
+  ASSERT_TRUE(deep.ok());
+  auto schema = SchemaFromJson(*deep);
+  ASSERT_FALSE(schema.ok());
+  EXPECT_NE(schema.status().message().find("nested too deeply"), std::string::npos) << schema.status().message();
+}
+
 // Reader: what the writer writes comes back value for value, through every codec,
 // dictionary and PLAIN pages, nested lists, maps and structs with nulls at every level.
 TEST(Reader, ReadsBackWhatTheWriterWrote) {
