@@ -389,7 +389,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto enc = req.find(bhttp::field::content_encoding);
     auto job = std::make_shared<Job>();
     job->view = std::move(view);
-    if (enc != req.end()) job->encoding.assign(enc->value().data(), enc->value().size());
+    if (enc != req.end() && enc->value() != "identity") job->encoding.assign(enc->value().data(), enc->value().size());
     job->body = std::move(req.body());
     // Large requests, and compressed ones that may inflate to large ones (zlib inflates at most
     // ~1000:1), run on the large-request thread; their responses come back to this thread.

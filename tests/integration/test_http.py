@@ -64,13 +64,19 @@ def test_gzip_request_body(server, ddb, table_name):
 
 def test_keep_alive_many_requests_one_connection(server):
     conn = http.client.HTTPConnection("127.0.0.1", server.port)
+    local = None
     for _ in range(50):
         conn.request("POST", "/", body="{}", headers={
             "X-Amz-Target": "DynamoDB_20120810.ListTables", "Authorization": raw.__globals__["FAKE_AUTH"],
             "X-Amz-Date": "20240101T000000Z"})
         resp = conn.getresponse()
         assert resp.status == 200
+        assert resp.getheader("connection", "").lower() != "close"
         resp.read()
+        # http.client reconnects silently when the server closes: the same local port proves
+        # that every request went over the one connection.
+        local = local or conn.sock.getsockname()
+        assert conn.sock is not None and conn.sock.getsockname() == local
     conn.close()
 
 
@@ -116,11 +122,14 @@ def test_idle_and_stalled_connections_are_closed(tmp_path):
             assert seconds_until_closed(partial) <= 3
         # A keep-alive connection in use is not closed: requests 0.3 s apart for 3 s.
         conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
+        local = None
         for _ in range(10):
             conn.request("GET", "/")
             resp = conn.getresponse()
             assert resp.status == 200
             resp.read()
+            local = local or conn.sock.getsockname()
+            assert conn.sock is not None and conn.sock.getsockname() == local  # not silently reconnected
             time.sleep(0.3)
         conn.close()
         assert raw(s, "ListTables", {})[0] == 200
