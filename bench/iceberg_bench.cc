@@ -78,7 +78,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < commits; ++i) {
       auto writer = DataWriter::Open(store.get(), created->metadata);
       if (!writer.ok()) Die(writer.status(), "writer");
-      if (Status st = (*writer)->Append(parquet::Value::Struct({parquet::Value::Int(i), parquet::Value::Bytes("row " + std::to_string(i))})); !st.ok()) Die(st, "append");
+      if (Status st = (*writer)->Append(
+              parquet::Value::Struct({parquet::Value::Int(i), parquet::Value::Bytes("row " + std::to_string(i))}));
+          !st.ok())
+        Die(st, "append");
       auto files = (*writer)->Finish();
       if (!files.ok()) Die(files.status(), "finish");
       auto start = std::chrono::steady_clock::now();

@@ -33,16 +33,11 @@ int main(int argc, char** argv) {
 
   Schema schema;
   schema.fields = {
-      Primitive(1, "id", TypeId::kLong, true),
-      Primitive(2, "user_id", TypeId::kLong, true),
-      Primitive(3, "ts", TypeId::kTimestampTz, true),
-      Decimal(4, "price", 10, 2, true),
-      Primitive(5, "qty", TypeId::kInt, true),
-      Primitive(6, "score", TypeId::kDouble, false),
-      Primitive(7, "status", TypeId::kString, true),
-      Primitive(8, "city", TypeId::kString, true),
-      Primitive(9, "email", TypeId::kString, true),
-      Primitive(10, "active", TypeId::kBoolean, false),
+      Primitive(1, "id", TypeId::kLong, true),        Primitive(2, "user_id", TypeId::kLong, true),
+      Primitive(3, "ts", TypeId::kTimestampTz, true), Decimal(4, "price", 10, 2, true),
+      Primitive(5, "qty", TypeId::kInt, true),        Primitive(6, "score", TypeId::kDouble, false),
+      Primitive(7, "status", TypeId::kString, true),  Primitive(8, "city", TypeId::kString, true),
+      Primitive(9, "email", TypeId::kString, true),   Primitive(10, "active", TypeId::kBoolean, false),
   };
 
   std::mt19937_64 rng(42);
@@ -74,13 +69,15 @@ int main(int argc, char** argv) {
     active[i] = rng() % 2;
   }
   email_off.push_back(email_arena.size());
-  for (size_t i = 0; i < rows; ++i) email[i] = std::string_view(email_arena).substr(email_off[i], email_off[i + 1] - email_off[i]);
+  for (size_t i = 0; i < rows; ++i)
+    email[i] = std::string_view(email_arena).substr(email_off[i], email_off[i + 1] - email_off[i]);
 
   std::vector<ColumnBatch> batch = {
-      {id.data(), nullptr},     {user.data(), nullptr},  {ts.data(), nullptr},
-      {price.data(), nullptr},  {qty.data(), nullptr},   {score.data(), score_valid.data()},
-      {status.data(), nullptr}, {city.data(), nullptr},  {email.data(), nullptr},
-      {active.data(), active_valid.data()},
+      {id.data(), nullptr},     {user.data(), nullptr},
+      {ts.data(), nullptr},     {price.data(), nullptr},
+      {qty.data(), nullptr},    {score.data(), score_valid.data()},
+      {status.data(), nullptr}, {city.data(), nullptr},
+      {email.data(), nullptr},  {active.data(), active_valid.data()},
   };
 
   double best = 1e9;

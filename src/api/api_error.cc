@@ -17,31 +17,49 @@ ApiError Make(int status, std::string type, std::string message) {
 }
 }  // namespace
 
-ApiError ApiError::Validation(std::string m) { return Make(400, "com.amazon.coral.validate#ValidationException", std::move(m)); }
-ApiError ApiError::Serialization(std::string m) { return Make(400, std::string(kCoral) + "SerializationException", std::move(m)); }
-ApiError ApiError::ResourceNotFound(std::string m) { return Make(400, std::string(kDynamo) + "ResourceNotFoundException", std::move(m)); }
-ApiError ApiError::ResourceInUse(std::string m) { return Make(400, std::string(kDynamo) + "ResourceInUseException", std::move(m)); }
+ApiError ApiError::Validation(std::string m) {
+  return Make(400, "com.amazon.coral.validate#ValidationException", std::move(m));
+}
+ApiError ApiError::Serialization(std::string m) {
+  return Make(400, std::string(kCoral) + "SerializationException", std::move(m));
+}
+ApiError ApiError::ResourceNotFound(std::string m) {
+  return Make(400, std::string(kDynamo) + "ResourceNotFoundException", std::move(m));
+}
+ApiError ApiError::ResourceInUse(std::string m) {
+  return Make(400, std::string(kDynamo) + "ResourceInUseException", std::move(m));
+}
 ApiError ApiError::ConditionalCheckFailed(std::string m) {
   return Make(400, std::string(kDynamo) + "ConditionalCheckFailedException", std::move(m));
 }
-ApiError ApiError::LimitExceeded(std::string m) { return Make(400, std::string(kDynamo) + "LimitExceededException", std::move(m)); }
+ApiError ApiError::LimitExceeded(std::string m) {
+  return Make(400, std::string(kDynamo) + "LimitExceededException", std::move(m));
+}
 ApiError ApiError::UnknownOperation() { return Make(400, std::string(kCoral) + "UnknownOperationException", ""); }
 ApiError ApiError::MissingAuthenticationToken() {
-  return Make(400, std::string(kCoral) + "MissingAuthenticationTokenException", "Request is missing Authentication Token");
+  return Make(400, std::string(kCoral) + "MissingAuthenticationTokenException",
+              "Request is missing Authentication Token");
 }
 ApiError ApiError::IncompleteSignature(std::string m) {
   return Make(400, std::string(kCoral) + "IncompleteSignatureException", std::move(m));
 }
-ApiError ApiError::InvalidSignature(std::string m) { return Make(400, std::string(kCoral) + "InvalidSignatureException", std::move(m)); }
+ApiError ApiError::InvalidSignature(std::string m) {
+  return Make(400, std::string(kCoral) + "InvalidSignatureException", std::move(m));
+}
 ApiError ApiError::UnrecognizedClient() {
-  return Make(400, std::string(kCoral) + "UnrecognizedClientException", "The security token included in the request is invalid.");
+  return Make(400, std::string(kCoral) + "UnrecognizedClientException",
+              "The security token included in the request is invalid.");
 }
 ApiError ApiError::RequestTooLarge(size_t limit) {
   return Make(413, std::string(kCoral) + "RequestEntityTooLargeException",
               "Request entity size exceeds the maximum allowed of " + std::to_string(limit) + " bytes");
 }
-ApiError ApiError::Internal(std::string m) { return Make(500, std::string(kDynamo) + "InternalServerError", std::move(m)); }
-ApiError ApiError::Unavailable(std::string m) { return Make(503, std::string(kCoral) + "ServiceUnavailableException", std::move(m)); }
+ApiError ApiError::Internal(std::string m) {
+  return Make(500, std::string(kDynamo) + "InternalServerError", std::move(m));
+}
+ApiError ApiError::Unavailable(std::string m) {
+  return Make(503, std::string(kCoral) + "ServiceUnavailableException", std::move(m));
+}
 
 ApiError ApiError::ExpiredIterator(std::string m) {
   return Make(400, std::string(kDynamo) + "ExpiredIteratorException", std::move(m));
@@ -84,8 +102,7 @@ ApiError ApiError::FromStatus(const Status& s) {
     case StatusCode::kCommitFailed:  // Iceberg only; never reaches a DynamoDB response
     case StatusCode::kIOError:
     case StatusCode::kCorruption:
-    case StatusCode::kInternal:
-      break;
+    case StatusCode::kInternal: break;
   }
   return Internal("Internal server error");
 }

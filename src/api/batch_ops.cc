@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <set>
 
+#include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/ops.h"
-#include "api/capacity.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
@@ -78,7 +78,8 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
   RETURN_IF_ERROR(ParseRequestItems(req, v, &items));
   if (items) {
     for (const auto& [name, list] : items->members()) {
-      if (!list.is_array()) return Status::Serialization("Unexpected value type for RequestItems entry: expected a list");
+      if (!list.is_array())
+        return Status::Serialization("Unexpected value type for RequestItems entry: expected a list");
       v.LengthMin(list.items().size(), "requestItems." + name + ".member", 1, "[]");
       v.LengthMax(list.items().size(), "requestItems." + name + ".member", kMaxBatchWrite, "[...]");
     }
@@ -89,7 +90,8 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
   if (total > kMaxBatchWrite) {
     return Status::InvalidArgument(
         "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy "
-        "constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+        "constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal "
+        "to 1]");
   }
 
   std::vector<dynamo::BatchWrite> writes;
@@ -105,7 +107,8 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
       RETURN_IF_ERROR(OptObject(request, "DeleteRequest", &del));
       if ((put != nullptr) == (del != nullptr)) {
         return Status::InvalidArgument(
-            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported "
+            "datatypes");
       }
       dynamo::BatchWrite w;
       w.table = table;
@@ -113,8 +116,9 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
         const json::Value* item_json = nullptr;
         RETURN_IF_ERROR(OptObject(*put, "Item", &item_json));
         if (!item_json) {
-          return Status::InvalidArgument("1 validation error detected: Value null at 'requestItems." + name +
-                                         ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
+          return Status::InvalidArgument(
+              "1 validation error detected: Value null at 'requestItems." + name +
+              ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
         }
         ASSIGN_OR_RETURN(Item item, dynamo::AttributeMapFromJson(*item_json));
         ASSIGN_OR_RETURN(w.key, dynamo::KeyOfItem(*info, item));
@@ -124,8 +128,9 @@ Status BatchWriteItem(OpContext& ctx, const json::Value& req, json::Writer& out)
         const json::Value* key_json = nullptr;
         RETURN_IF_ERROR(OptObject(*del, "Key", &key_json));
         if (!key_json) {
-          return Status::InvalidArgument("1 validation error detected: Value null at 'requestItems." + name +
-                                         ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
+          return Status::InvalidArgument(
+              "1 validation error detected: Value null at 'requestItems." + name +
+              ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
         }
         ASSIGN_OR_RETURN(w.key, dynamo::AttributeMapFromJson(*key_json));
         RETURN_IF_ERROR(dynamo::ValidateKey(*info, w.key));
@@ -245,7 +250,8 @@ Status BatchGetItem(OpContext& ctx, const json::Value& req, json::Writer& out) {
     for (const Item* k : unprocessed[i]) dynamo::WriteAttributeMap(out, *k);
     out.EndArray();
     // Echo the table's read parameters so that the keys can be sent again as they are.
-    for (const char* param : {"AttributesToGet", "ConsistentRead", "ProjectionExpression", "ExpressionAttributeNames"}) {
+    for (const char* param :
+         {"AttributesToGet", "ConsistentRead", "ProjectionExpression", "ExpressionAttributeNames"}) {
       if (const json::Value* p = requests[i].raw->Find(param); p && !p->is_null()) {
         out.Key(param);
         out.Write(*p);

@@ -59,8 +59,9 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
   const json::Value* list_json = nullptr;
   RETURN_IF_ERROR(OptArray(cond, "AttributeValueList", &list_json));
   Validator v;
-  v.Enum(op, "comparisonOperator", {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
-                                    "BEGINS_WITH", "GE", "CONTAINS"});
+  v.Enum(op, "comparisonOperator",
+         {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE",
+          "CONTAINS"});
   if (!allow_exists) v.NotNull(op.has_value(), "comparisonOperator");
   RETURN_IF_ERROR(v.Done());
 
@@ -73,10 +74,12 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
   }
   if (op) {
     if (exists) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
     }
     if (value_json && list_json) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Value and AttributeValueList cannot be used together for Attribute: " + attr);
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Value and AttributeValueList cannot be used together for Attribute: " + attr);
     }
     if (value_json) {
       ASSIGN_OR_RETURN(AttributeValue av, dynamo::AttributeValueFromJson(*value_json));
@@ -86,11 +89,13 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
     size_t want = (o == "NULL" || o == "NOT_NULL") ? 0 : (o == "BETWEEN" ? 2 : 1);
     const bool count_ok = o == "IN" ? !values.empty() : values.size() == want;
     if (!count_ok) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Invalid number of argument(s) for the " + o + " ComparisonOperator");
+      return Status::InvalidArgument(std::string(kInvalid) + "Invalid number of argument(s) for the " + o +
+                                     " ComparisonOperator");
     }
     for (const auto& val : values) {
       if (val.type != values[0].type) {
-        return Status::InvalidArgument(std::string(kInvalid) + "AttributeValues inside AttributeValueList must be of same type");
+        return Status::InvalidArgument(std::string(kInvalid) +
+                                       "AttributeValues inside AttributeValueList must be of same type");
       }
       bool type_ok = true;
       if (o == "LT" || o == "LE" || o == "GT" || o == "GE" || o == "BETWEEN" || o == "IN" || o == "CONTAINS" ||
@@ -106,20 +111,23 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
     }
     if (o == "BETWEEN") {
       if (dynamo::CompareScalars(values[0], values[1]).value_or(0) > 0) {
-        return Status::InvalidArgument("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+        return Status::InvalidArgument(
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
       }
     }
     ex::Node path = PathNode(attr);
     using K = ex::NodeKind;
-    static const std::map<std::string, std::string> kCompare = {{"EQ", "="}, {"NE", "<>"}, {"LT", "<"},
-                                                                {"LE", "<="}, {"GT", ">"}, {"GE", ">="}};
-    if (auto c = kCompare.find(o); c != kCompare.end()) return Make(K::kCompare, c->second, {path, ValueNode(values[0])});
+    static const std::map<std::string, std::string> kCompare = {{"EQ", "="},  {"NE", "<>"}, {"LT", "<"},
+                                                                {"LE", "<="}, {"GT", ">"},  {"GE", ">="}};
+    if (auto c = kCompare.find(o); c != kCompare.end())
+      return Make(K::kCompare, c->second, {path, ValueNode(values[0])});
     if (o == "NULL") return Make(K::kFunction, "attribute_not_exists", {path});
     if (o == "NOT_NULL") return Make(K::kFunction, "attribute_exists", {path});
     if (o == "CONTAINS") return Make(K::kFunction, "contains", {path, ValueNode(values[0])});
     if (o == "NOT_CONTAINS") {
-      return Make(K::kAnd, "", {Make(K::kFunction, "attribute_exists", {path}),
-                                Make(K::kNot, "", {Make(K::kFunction, "contains", {path, ValueNode(values[0])})})});
+      return Make(K::kAnd, "",
+                  {Make(K::kFunction, "attribute_exists", {path}),
+                   Make(K::kNot, "", {Make(K::kFunction, "contains", {path, ValueNode(values[0])})})});
     }
     if (o == "BEGINS_WITH") return Make(K::kFunction, "begins_with", {path, ValueNode(values[0])});
     if (o == "BETWEEN") return Make(K::kBetween, "", {path, ValueNode(values[0]), ValueNode(values[1])});
@@ -128,7 +136,8 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
     return Make(K::kIn, "", std::move(args));
   }
   if (list_json) {
-    return Status::InvalidArgument(std::string(kInvalid) + "AttributeValueList can only be used with a ComparisonOperator for Attribute: " + attr);
+    return Status::InvalidArgument(
+        std::string(kInvalid) + "AttributeValueList can only be used with a ComparisonOperator for Attribute: " + attr);
   }
   const bool must_exist = !exists.has_value() || *exists;
   if (must_exist && !value_json) {
@@ -136,7 +145,8 @@ Result<ex::Node> LegacyCondition(const std::string& attr, const json::Value& con
                                    (exists ? "true" : "null") + " for Attribute: " + attr);
   }
   if (!must_exist && value_json) {
-    return Status::InvalidArgument(std::string(kInvalid) + "Value cannot be used when Exists is false for Attribute: " + attr);
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Value cannot be used when Exists is false for Attribute: " + attr);
   }
   if (!must_exist) return Make(ex::NodeKind::kFunction, "attribute_not_exists", {PathNode(attr)});
   ASSIGN_OR_RETURN(AttributeValue av, dynamo::AttributeValueFromJson(*value_json));
@@ -159,7 +169,8 @@ Result<std::optional<ex::Node>> LegacyConditions(const json::Value& req, const c
     if (!combined) {
       combined = std::move(n);
     } else {
-      combined = Make(op && *op == "OR" ? ex::NodeKind::kOr : ex::NodeKind::kAnd, "", {std::move(*combined), std::move(n)});
+      combined =
+          Make(op && *op == "OR" ? ex::NodeKind::kOr : ex::NodeKind::kAnd, "", {std::move(*combined), std::move(n)});
     }
   }
   return combined;
@@ -183,7 +194,8 @@ Result<ex::ParsedUpdate> LegacyUpdates(const json::Value& updates) {
       value = std::move(av);
     }
     if (!value && act != "DELETE") {
-      return Status::InvalidArgument(std::string(kInvalid) + "Only DELETE action is allowed when no attribute value is specified");
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Only DELETE action is allowed when no attribute value is specified");
     }
     ex::UpdateClause c;
     ex::PathElement e;
@@ -197,7 +209,8 @@ Result<ex::ParsedUpdate> LegacyUpdates(const json::Value& updates) {
         c.action = ex::UpdateAction::kRemove;
       } else {
         if (value->type != AttrType::kSS && value->type != AttrType::kNS && value->type != AttrType::kBS) {
-          return Status::InvalidArgument(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
+          return Status::InvalidArgument(std::string(kInvalid) +
+                                         "DELETE action with value is not supported for the type " +
                                          AttrTypeName(value->type));
         }
         c.action = ex::UpdateAction::kDelete;
@@ -209,14 +222,16 @@ Result<ex::ParsedUpdate> LegacyUpdates(const json::Value& updates) {
         AttributeValue empty;
         empty.type = AttrType::kL;
         c.action = ex::UpdateAction::kSet;
-        c.value = Make(ex::NodeKind::kFunction, "list_append",
-                       {Make(ex::NodeKind::kFunction, "if_not_exists", {PathNode(attr), ValueNode(empty)}), ValueNode(*value)});
+        c.value = Make(
+            ex::NodeKind::kFunction, "list_append",
+            {Make(ex::NodeKind::kFunction, "if_not_exists", {PathNode(attr), ValueNode(empty)}), ValueNode(*value)});
       } else if (value->type == AttrType::kN || value->type == AttrType::kSS || value->type == AttrType::kNS ||
                  value->type == AttrType::kBS) {
         c.action = ex::UpdateAction::kAdd;
         c.value = ValueNode(*value);
       } else {
-        return Status::InvalidArgument(std::string(kInvalid) + "ADD action is not supported for the type " + AttrTypeName(value->type));
+        return Status::InvalidArgument(std::string(kInvalid) + "ADD action is not supported for the type " +
+                                       AttrTypeName(value->type));
       }
     }
     u.clauses.push_back(std::move(c));
@@ -250,8 +265,10 @@ Result<RequestExpressions> ParseRequestExpressions(const json::Value& req, const
       for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
       return s;
     };
-    return Status::InvalidArgument("Can not use both expression and non-expression parameters in the same request: "
-                                   "Non-expression parameters: {" + join(legacy) + "} Expression parameters: {" + join(exprs) + "}");
+    return Status::InvalidArgument(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" +
+        join(legacy) + "} Expression parameters: {" + join(exprs) + "}");
   }
   const bool has_names = Present(req, "ExpressionAttributeNames");
   const bool has_values = Present(req, "ExpressionAttributeValues");
@@ -317,7 +334,8 @@ Result<RequestExpressions> ParseRequestExpressions(const json::Value& req, const
     return Status::Ok();
   };
   if (spec.condition) RETURN_IF_ERROR(condition("ConditionExpression", ex::ExprKind::kCondition, &out.condition));
-  if (spec.key_condition) RETURN_IF_ERROR(condition("KeyConditionExpression", ex::ExprKind::kKeyCondition, &out.key_condition));
+  if (spec.key_condition)
+    RETURN_IF_ERROR(condition("KeyConditionExpression", ex::ExprKind::kKeyCondition, &out.key_condition));
   if (spec.filter) RETURN_IF_ERROR(condition("FilterExpression", ex::ExprKind::kFilter, &out.filter));
   if (spec.projection) {
     text.reset();
@@ -347,8 +365,9 @@ Result<RequestExpressions> ParseRequestExpressions(const json::Value& req, const
       const json::Value* conds = req.Find(spec.legacy_filter);
       for (const auto& [attr, c] : conds->members()) {
         if (attr == table->hash_key.name || (table->range_key && attr == table->range_key->name)) {
-          return Status::InvalidArgument(std::string(kInvalid) + spec.legacy_filter +
-                                         " can only contain non-primary key attributes: Primary key attribute: " + attr);
+          return Status::InvalidArgument(
+              std::string(kInvalid) + spec.legacy_filter +
+              " can only contain non-primary key attributes: Primary key attribute: " + attr);
         }
       }
     }

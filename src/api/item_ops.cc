@@ -1,7 +1,7 @@
 // PutItem, GetItem, UpdateItem, DeleteItem, and helpers shared by the data-plane operations.
+#include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/ops.h"
-#include "api/capacity.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
@@ -105,7 +105,8 @@ Status ParseWriteRequest(const json::Value& req, const char* key_param, WriteReq
   RETURN_IF_ERROR(OptString(req, "ReturnValues", &rv));
   RETURN_IF_ERROR(OptString(req, "ReturnValuesOnConditionCheckFailure", &on_fail));
   Validator v;
-  v.NotNull(out->key_or_item != nullptr, std::string(1, static_cast<char>(std::tolower(key_param[0]))) + (key_param + 1));
+  v.NotNull(out->key_or_item != nullptr,
+            std::string(1, static_cast<char>(std::tolower(key_param[0]))) + (key_param + 1));
   v.TableName(name, "tableName");
   v.Enum(rv, "returnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   v.Enum(on_fail, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
@@ -176,8 +177,8 @@ Status ReplaceItem(OpContext& ctx, const json::Value& req, const char* key_param
                      return Status::Ok();
                    }));
   ctx.durable_token = result.durable_token;
-  return WriteWriteResponse(ctx, req, *table, key, result, w.return_values == "ALL_OLD" ? result.old_item : std::nullopt,
-                            out);
+  return WriteWriteResponse(ctx, req, *table, key, result,
+                            w.return_values == "ALL_OLD" ? result.old_item : std::nullopt, out);
 }
 
 }  // namespace

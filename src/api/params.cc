@@ -76,8 +76,8 @@ Status OptStringList(const json::Value& o, std::string_view key, std::optional<s
 
 void Validator::Fail(const std::optional<std::string>& value, std::string_view path, std::string_view constraint) {
   std::string shown = value ? "'" + *value + "'" : "null";
-  errors_.push_back("Value " + shown + " at '" + std::string(path) + "' failed to satisfy constraint: " +
-                    std::string(constraint));
+  errors_.push_back("Value " + shown + " at '" + std::string(path) +
+                    "' failed to satisfy constraint: " + std::string(constraint));
 }
 
 void Validator::NotNull(bool present, std::string_view path) {
@@ -134,7 +134,8 @@ void Validator::LengthMax(size_t length, std::string_view path, size_t max, cons
 
 Status Validator::Done() const {
   if (errors_.empty()) return Status::Ok();
-  std::string msg = std::to_string(errors_.size()) + " validation error" + (errors_.size() > 1 ? "s" : "") + " detected: ";
+  std::string msg =
+      std::to_string(errors_.size()) + " validation error" + (errors_.size() > 1 ? "s" : "") + " detected: ";
   for (size_t i = 0; i < errors_.size() && i < 10; ++i) {
     if (i) msg += "; ";
     msg += errors_[i];

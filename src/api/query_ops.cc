@@ -51,8 +51,9 @@ Status ParseSelect(const json::Value& req, Validator& v, bool index, SelectSpec*
                                    " when choosing to get ALL_ATTRIBUTES");
   }
   if (select && *select == "SPECIFIC_ATTRIBUTES" && !out->projection) {
-    return Status::InvalidArgument(std::string(kInvalid) +
-                                   "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+    return Status::InvalidArgument(
+        std::string(kInvalid) +
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
   }
   return Status::Ok();
 }
@@ -70,11 +71,12 @@ Status ParseExclusiveStart(const json::Value& req, const dynamo::TableInfo& info
     // An index position: the table key and the index key attributes, nothing else.
     Item table_key;
     for (const auto& [name, value] : key) {
-      if (name == info.hash_key.name || (info.range_key && name == info.range_key->name)) table_key.emplace(name, value);
+      if (name == info.hash_key.name || (info.range_key && name == info.range_key->name))
+        table_key.emplace(name, value);
     }
     st = dynamo::ValidateKey(info, table_key);
-    if (st.ok() && (dynamo::IndexPageKey(info, *index, key).size() != key.size() ||
-                    !dynamo::IndexEntryKey(info, *index, key))) {
+    if (st.ok() &&
+        (dynamo::IndexPageKey(info, *index, key).size() != key.size() || !dynamo::IndexEntryKey(info, *index, key))) {
       st = Status::InvalidArgument("The provided key element does not match the schema");
     }
   }
@@ -93,11 +95,13 @@ Status ResolveIndex(const std::optional<std::string>& name, const dynamo::TableI
   if (index->global && consistent) {
     return Status::InvalidArgument("Consistent reads are not supported on global secondary indexes");
   }
-  if (index->backfilling) return Status::InvalidArgument("Cannot read from backfilling global secondary index: " + *name);
+  if (index->backfilling)
+    return Status::InvalidArgument("Cannot read from backfilling global secondary index: " + *name);
   if (index->global && select.select && *select.select == "ALL_ATTRIBUTES" &&
       index->projection != dynamo::ProjectionType::kAll) {
-    return Status::InvalidArgument(std::string(kInvalid) + "Select type ALL_ATTRIBUTES is not supported for global secondary index " +
-                                   *name + " because its projection type is not ALL");
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "Select type ALL_ATTRIBUTES is not supported for global secondary index " + *name +
+                                   " because its projection type is not ALL");
   }
   *out = index;
   return Status::Ok();
@@ -219,14 +223,22 @@ Status ParseKeyConditions(const json::Value& conditions, const dynamo::TableInfo
       continue;
     }
     dynamo::SortKeyCondition& sk = spec->sort;
-    if (*op == "EQ") sk.op = Op::kEq;
-    else if (*op == "LT") sk.op = Op::kLt;
-    else if (*op == "LE") sk.op = Op::kLe;
-    else if (*op == "GT") sk.op = Op::kGt;
-    else if (*op == "GE") sk.op = Op::kGe;
-    else if (*op == "BETWEEN") sk.op = Op::kBetween;
-    else if (*op == "BEGINS_WITH") sk.op = Op::kBeginsWith;
-    else return Status::InvalidArgument("Query key condition not supported");
+    if (*op == "EQ")
+      sk.op = Op::kEq;
+    else if (*op == "LT")
+      sk.op = Op::kLt;
+    else if (*op == "LE")
+      sk.op = Op::kLe;
+    else if (*op == "GT")
+      sk.op = Op::kGt;
+    else if (*op == "GE")
+      sk.op = Op::kGe;
+    else if (*op == "BETWEEN")
+      sk.op = Op::kBetween;
+    else if (*op == "BEGINS_WITH")
+      sk.op = Op::kBeginsWith;
+    else
+      return Status::InvalidArgument("Query key condition not supported");
     if (sk.op == Op::kBeginsWith && key_type == AttrType::kN) {
       return Status::InvalidArgument(std::string(kInvalid) +
                                      "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
@@ -237,7 +249,8 @@ Status ParseKeyConditions(const json::Value& conditions, const dynamo::TableInfo
       if (dynamo::CompareScalars(sk.a, sk.b).value_or(0) > 0) {
         return Status::InvalidArgument(
             "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to "
-            "lower bound; lower bound operand: " + ShowValue(sk.a) + ", upper bound operand: " + ShowValue(sk.b));
+            "lower bound; lower bound operand: " +
+            ShowValue(sk.a) + ", upper bound operand: " + ShowValue(sk.b));
       }
     }
   }
@@ -253,8 +266,10 @@ Status KeyLeaf(const ex::Node& n, const dynamo::TableInfo& info, std::map<std::s
   for (size_t i = 0; i < n.args.size(); ++i) {
     const ex::Node& a = n.args[i];
     if (a.kind == ex::NodeKind::kPath) {
-      if (attr_index >= 0) return Status::InvalidArgument(std::string(kInvalidCond) + "Multiple attribute names used in one condition");
-      if (a.path.size() > 1) return Status::InvalidArgument("KeyConditionExpressions cannot have conditions on nested attributes");
+      if (attr_index >= 0)
+        return Status::InvalidArgument(std::string(kInvalidCond) + "Multiple attribute names used in one condition");
+      if (a.path.size() > 1)
+        return Status::InvalidArgument("KeyConditionExpressions cannot have conditions on nested attributes");
       attr = a.path[0].name;
       attr_index = static_cast<int>(i);
     } else if (a.kind == ex::NodeKind::kFunction) {
@@ -267,10 +282,12 @@ Status KeyLeaf(const ex::Node& n, const dynamo::TableInfo& info, std::map<std::s
     return Status::InvalidArgument(std::string(kInvalidCond) + (n.kind == ex::NodeKind::kBetween ? "BETWEEN" : n.op) +
                                    " operator must have the key attribute as its first operand");
   }
-  if (by_attr->count(attr)) return Status::InvalidArgument("KeyConditionExpressions must only contain one condition per key");
+  if (by_attr->count(attr))
+    return Status::InvalidArgument("KeyConditionExpressions must only contain one condition per key");
   ex::Node leaf = n;
   if (n.kind == ex::NodeKind::kCompare && attr_index == 1) {  // ":v < sk" is "sk > :v"
-    static const std::map<std::string, std::string> kFlip = {{"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
+    static const std::map<std::string, std::string> kFlip = {
+        {"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
     leaf.op = kFlip.at(n.op);
     std::swap(leaf.args[0], leaf.args[1]);
   }
@@ -279,7 +296,8 @@ Status KeyLeaf(const ex::Node& n, const dynamo::TableInfo& info, std::map<std::s
   return Status::Ok();
 }
 
-Status CollectKeyConditions(const ex::Node& n, const dynamo::TableInfo& info, std::map<std::string, ex::Node>* by_attr) {
+Status CollectKeyConditions(const ex::Node& n, const dynamo::TableInfo& info,
+                            std::map<std::string, ex::Node>* by_attr) {
   const char* kBadOp = "Invalid operator used in KeyConditionExpression: ";
   switch (n.kind) {
     case ex::NodeKind::kAnd:
@@ -307,8 +325,9 @@ Status ConvertKeyConditionExpression(const ex::Node& root, const dynamo::TableIn
     const bool is_hash = attr == info.hash_key.name;
     const bool is_range = info.range_key && attr == info.range_key->name;
     if (!is_hash && !is_range) {
-      return Status::InvalidArgument("Query condition missed key schema element: " +
-                                     (by_attr.count(info.hash_key.name) && info.range_key ? info.range_key->name : info.hash_key.name));
+      return Status::InvalidArgument(
+          "Query condition missed key schema element: " +
+          (by_attr.count(info.hash_key.name) && info.range_key ? info.range_key->name : info.hash_key.name));
     }
     const dynamo::AttrType key_type = is_hash ? info.hash_key.type : info.range_key->type;
     for (size_t i = 1; i < leaf.args.size(); ++i) {
@@ -317,7 +336,8 @@ Status ConvertKeyConditionExpression(const ex::Node& root, const dynamo::TableIn
       }
     }
     if (is_hash) {
-      if (leaf.kind != ex::NodeKind::kCompare || leaf.op != "=") return Status::InvalidArgument("Query key condition not supported");
+      if (leaf.kind != ex::NodeKind::kCompare || leaf.op != "=")
+        return Status::InvalidArgument("Query key condition not supported");
       spec->partition_key = leaf.args[1].value();
       continue;
     }
@@ -327,11 +347,14 @@ Status ConvertKeyConditionExpression(const ex::Node& root, const dynamo::TableIn
       sk.b = leaf.args[2].value();
     } else if (leaf.kind == ex::NodeKind::kFunction) {
       if (key_type == AttrType::kN) {
-        return Status::InvalidArgument("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+        return Status::InvalidArgument(
+            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: "
+            "begins_with, operand type: N");
       }
       sk.op = Op::kBeginsWith;
     } else {
-      static const std::map<std::string, Op> kOps = {{"=", Op::kEq}, {"<", Op::kLt}, {"<=", Op::kLe}, {">", Op::kGt}, {">=", Op::kGe}};
+      static const std::map<std::string, Op> kOps = {
+          {"=", Op::kEq}, {"<", Op::kLt}, {"<=", Op::kLe}, {">", Op::kGt}, {">=", Op::kGe}};
       sk.op = kOps.at(leaf.op);
     }
     sk.a = leaf.args[1].value();
@@ -387,7 +410,8 @@ Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
   select.projection = exprs.projection;
   RETURN_IF_ERROR(ParseSelect(req, v, index.has_value(), &select));
   if (!key_conditions && !exprs.key_condition) {
-    return Status::InvalidArgument("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    return Status::InvalidArgument(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
   const dynamo::IndexInfo* idx = nullptr;
   RETURN_IF_ERROR(ResolveIndex(index, *info, consistent.value_or(false), select, &idx));
@@ -401,7 +425,8 @@ Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   if (exprs.filter && req.Find("FilterExpression")) {
     if (auto key = KeyAttributeIn(*exprs.filter, keys)) {
-      return Status::InvalidArgument("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + *key);
+      return Status::InvalidArgument(
+          "Filter Expression can only contain non-primary key attributes: Primary key attribute: " + *key);
     }
   }
   spec.forward = forward.value_or(true);
@@ -410,7 +435,8 @@ Status Query(OpContext& ctx, const json::Value& req, json::Writer& out) {
   spec.fetch_from_table = NeedsFetch(*info, idx, select, exprs.filter);
   RETURN_IF_ERROR(ParseExclusiveStart(req, *info, idx, &spec.exclusive_start));
   if (spec.exclusive_start && spec.exclusive_start->at(keys.hash_key.name) != spec.partition_key) {
-    return Status::InvalidArgument("The provided starting key is outside query boundaries based on provided conditions");
+    return Status::InvalidArgument(
+        "The provided starting key is outside query boundaries based on provided conditions");
   }
   ASSIGN_OR_RETURN(dynamo::Page page, ctx.services.items->Query(*table, spec));
   WritePage(out, page, select, CapacityModeOf(req), *name, ReadCapacity(idx, page, consistent.value_or(false)));
@@ -452,8 +478,9 @@ Status Scan(OpContext& ctx, const json::Value& req, json::Writer& out) {
         "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
   }
   if (segment && *segment >= *total_segments) {
-    return Status::InvalidArgument("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
-                                   std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total_segments));
+    return Status::InvalidArgument(
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
+        std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total_segments));
   }
   ASSIGN_OR_RETURN(auto table, FindTable(ctx, *name));
   auto info = table->info();

@@ -20,12 +20,14 @@ Result<std::shared_ptr<dynamo::TableRuntime>> TableOfArn(OpContext& ctx, const s
     return Status::InvalidArgument("One or more parameter values were invalid: ARNs must start with 'arn:': " + arn);
   }
   const std::string prefix = ctx.services.catalog->TableArn("");
-  if (arn.rfind(prefix, 0) != 0) return Status::InvalidArgument("Invalid TableArn: Invalid ResourceArn provided as input " + arn);
+  if (arn.rfind(prefix, 0) != 0)
+    return Status::InvalidArgument("Invalid TableArn: Invalid ResourceArn provided as input " + arn);
   const std::string name = arn.substr(prefix.size());
   if (name.find('/') != std::string::npos) {
     return Status::InvalidArgument(
         "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. "
-        "Provided resource arn: " + arn);
+        "Provided resource arn: " +
+        arn);
   }
   auto rt = ctx.services.catalog->Find(name);
   if (!rt.ok()) return Status::NotFound("Requested resource not found: ResourcArn: " + arn + " not found");
@@ -47,12 +49,15 @@ Status ParseTags(const json::Value& list, std::vector<std::pair<std::string, std
     v.NotNull(key.has_value(), path + "key");
     v.NotNull(value.has_value(), path + "value");
     if (key && (key->empty() || key->size() > 128)) {
-      v.Fail(key, path + "key", key->empty() ? "Member must have length greater than or equal to 1"
-                                              : "Member must have length less than or equal to 128");
+      v.Fail(key, path + "key",
+             key->empty() ? "Member must have length greater than or equal to 1"
+                          : "Member must have length less than or equal to 128");
     }
-    if (value && value->size() > 256) v.Fail(value, path + "value", "Member must have length less than or equal to 256");
+    if (value && value->size() > 256)
+      v.Fail(value, path + "value", "Member must have length less than or equal to 256");
     RETURN_IF_ERROR(v.Done());
-    if (key->rfind("aws:", 0) == 0) return Status::InvalidArgument("Tag Key cannot be prefixed with aws:, Key: " + *key);
+    if (key->rfind("aws:", 0) == 0)
+      return Status::InvalidArgument("Tag Key cannot be prefixed with aws:, Key: " + *key);
     if (!seen.insert(*key).second) {
       return Status::InvalidArgument("Duplicate Tag Keys provided as input: Duplicate Tag Key found " + *key);
     }
@@ -91,9 +96,9 @@ Status TagResource(OpContext& ctx, const json::Value& req, json::Writer& out) {
   RETURN_IF_ERROR(ParseTags(*tags_json, &tags));
   ASSIGN_OR_RETURN(auto table, TableOfArn(ctx, *arn));
   if (tags.empty()) return Status::InvalidArgument("Atleast one Tag needs to be provided as Input.");
-  RETURN_IF_ERROR(ctx.services.catalog->Update(table->info()->name, [&](dynamo::TableInfo& t) {
-    return ApplyTags(t, tags);
-  }).status());
+  RETURN_IF_ERROR(
+      ctx.services.catalog->Update(table->info()->name, [&](dynamo::TableInfo& t) { return ApplyTags(t, tags); })
+          .status());
   out.StartObject();
   out.EndObject();
   return Status::Ok();
@@ -110,15 +115,18 @@ Status UntagResource(OpContext& ctx, const json::Value& req, json::Writer& out) 
   RETURN_IF_ERROR(v.Done());
   ASSIGN_OR_RETURN(auto table, TableOfArn(ctx, *arn));
   if (keys->empty()) return Status::InvalidArgument("Atleast one Tag Key needs to be provided as Input.");
-  RETURN_IF_ERROR(ctx.services.catalog->Update(table->info()->name, [&](dynamo::TableInfo& t) {
-    std::erase_if(t.tags, [&](const auto& tag) {
-      for (const auto& k : *keys) {
-        if (tag.first == k) return true;
-      }
-      return false;
-    });
-    return Status::Ok();
-  }).status());
+  RETURN_IF_ERROR(ctx.services.catalog
+                      ->Update(table->info()->name,
+                               [&](dynamo::TableInfo& t) {
+                                 std::erase_if(t.tags, [&](const auto& tag) {
+                                   for (const auto& k : *keys) {
+                                     if (tag.first == k) return true;
+                                   }
+                                   return false;
+                                 });
+                                 return Status::Ok();
+                               })
+                      .status());
   out.StartObject();
   out.EndObject();
   return Status::Ok();
@@ -137,8 +145,10 @@ Status ListTagsOfResource(OpContext& ctx, const json::Value& req, json::Writer& 
   out.StartArray();
   for (const auto& [k, val] : table->info()->tags) {  // at most 50: one page
     out.StartObject();
-    out.Key("Key"); out.String(k);
-    out.Key("Value"); out.String(val);
+    out.Key("Key");
+    out.String(k);
+    out.Key("Value");
+    out.String(val);
     out.EndObject();
   }
   out.EndArray();
@@ -148,10 +158,14 @@ Status ListTagsOfResource(OpContext& ctx, const json::Value& req, json::Writer& 
 
 Status DescribeLimits(OpContext&, const json::Value&, json::Writer& out) {
   out.StartObject();
-  out.Key("AccountMaxReadCapacityUnits"); out.Int64(kAccountMaxUnits);
-  out.Key("AccountMaxWriteCapacityUnits"); out.Int64(kAccountMaxUnits);
-  out.Key("TableMaxReadCapacityUnits"); out.Int64(kTableMaxUnits);
-  out.Key("TableMaxWriteCapacityUnits"); out.Int64(kTableMaxUnits);
+  out.Key("AccountMaxReadCapacityUnits");
+  out.Int64(kAccountMaxUnits);
+  out.Key("AccountMaxWriteCapacityUnits");
+  out.Int64(kAccountMaxUnits);
+  out.Key("TableMaxReadCapacityUnits");
+  out.Int64(kTableMaxUnits);
+  out.Key("TableMaxWriteCapacityUnits");
+  out.Int64(kTableMaxUnits);
   out.EndObject();
   return Status::Ok();
 }
@@ -163,8 +177,10 @@ Status DescribeEndpoints(OpContext& ctx, const json::Value&, json::Writer& out) 
   out.Key("Endpoints");
   out.StartArray();
   out.StartObject();
-  out.Key("Address"); out.String(c.listen_host + ":" + std::to_string(c.listen_port));
-  out.Key("CachePeriodInMinutes"); out.Int64(1440);
+  out.Key("Address");
+  out.String(c.listen_host + ":" + std::to_string(c.listen_port));
+  out.Key("CachePeriodInMinutes");
+  out.Int64(1440);
   out.EndObject();
   out.EndArray();
   out.EndObject();
@@ -182,10 +198,12 @@ Status DescribeContinuousBackups(OpContext& ctx, const json::Value& req, json::W
   out.StartObject();
   out.Key("ContinuousBackupsDescription");
   out.StartObject();
-  out.Key("ContinuousBackupsStatus"); out.String("DISABLED");
+  out.Key("ContinuousBackupsStatus");
+  out.String("DISABLED");
   out.Key("PointInTimeRecoveryDescription");
   out.StartObject();
-  out.Key("PointInTimeRecoveryStatus"); out.String("DISABLED");
+  out.Key("PointInTimeRecoveryStatus");
+  out.String("DISABLED");
   out.EndObject();
   out.EndObject();
   out.EndObject();

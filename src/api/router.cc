@@ -17,14 +17,28 @@ namespace {
 
 const std::unordered_map<std::string_view, OpHandler>& DynamoOps() {
   static const std::unordered_map<std::string_view, OpHandler> ops = {
-      {"CreateTable", &CreateTable},     {"DescribeTable", &DescribeTable}, {"ListTables", &ListTables},
-      {"DeleteTable", &DeleteTable},     {"UpdateTable", &UpdateTable},     {"PutItem", &PutItem},
-      {"GetItem", &GetItem},             {"DeleteItem", &DeleteItem},       {"UpdateItem", &UpdateItem},       {"BatchWriteItem", &BatchWriteItem},
-      {"BatchGetItem", &BatchGetItem},   {"Query", &Query},                 {"Scan", &Scan},
-      {"UpdateTimeToLive", &UpdateTimeToLive}, {"DescribeTimeToLive", &DescribeTimeToLive},
-      {"TransactWriteItems", &TransactWriteItems}, {"TransactGetItems", &TransactGetItems},
-      {"TagResource", &TagResource},     {"UntagResource", &UntagResource}, {"ListTagsOfResource", &ListTagsOfResource},
-      {"DescribeLimits", &DescribeLimits}, {"DescribeEndpoints", &DescribeEndpoints},
+      {"CreateTable", &CreateTable},
+      {"DescribeTable", &DescribeTable},
+      {"ListTables", &ListTables},
+      {"DeleteTable", &DeleteTable},
+      {"UpdateTable", &UpdateTable},
+      {"PutItem", &PutItem},
+      {"GetItem", &GetItem},
+      {"DeleteItem", &DeleteItem},
+      {"UpdateItem", &UpdateItem},
+      {"BatchWriteItem", &BatchWriteItem},
+      {"BatchGetItem", &BatchGetItem},
+      {"Query", &Query},
+      {"Scan", &Scan},
+      {"UpdateTimeToLive", &UpdateTimeToLive},
+      {"DescribeTimeToLive", &DescribeTimeToLive},
+      {"TransactWriteItems", &TransactWriteItems},
+      {"TransactGetItems", &TransactGetItems},
+      {"TagResource", &TagResource},
+      {"UntagResource", &UntagResource},
+      {"ListTagsOfResource", &ListTagsOfResource},
+      {"DescribeLimits", &DescribeLimits},
+      {"DescribeEndpoints", &DescribeEndpoints},
       {"DescribeContinuousBackups", &DescribeContinuousBackups},
   };
   return ops;
@@ -67,9 +81,7 @@ ApiResponse ErrorResponse(const ApiError& e) {
 
 }  // namespace
 
-Router::Router(Services services)
-    : services_(services),
-      verify_signatures_(!services.config->access_keys.empty()) {}
+Router::Router(Services services) : services_(services), verify_signatures_(!services.config->access_keys.empty()) {}
 
 bool Router::IsIcebergPath(const std::string& target) {
   return target == "/iceberg" || target.rfind("/iceberg/", 0) == 0 || target.rfind("/iceberg?", 0) == 0;
@@ -81,8 +93,8 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
     rr = iceberg::RestError(404, "NotFoundException", "No Iceberg catalog on this node");
   } else if (ApiError auth_error;
              // Off loopback the catalog, like the DynamoDB API, requires a SigV4-signed request.
-             verify_signatures_ &&
-             !VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{}, services_.clock, &auth_error)) {
+             verify_signatures_ && !VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{},
+                                                services_.clock, &auth_error)) {
     rr = iceberg::RestError(401, "NotAuthorizedException", auth_error.message);
   } else {
     static const std::string kEmpty;
@@ -99,9 +111,8 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
 
 ApiResponse Router::HandleMetrics(const HttpRequestView& request) {
   ApiResponse r;
-  if (ApiError auth_error;
-      verify_signatures_ &&
-      !VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{}, services_.clock, &auth_error)) {
+  if (ApiError auth_error; verify_signatures_ && !VerifySigV4(request, services_.config->access_keys, true,
+                                                              ExpectedScope{}, services_.clock, &auth_error)) {
     // With access keys configured, the metrics (table names, rates) are not public.
     r.status = 403;
     r.content_type = "text/plain";
@@ -150,7 +161,8 @@ ApiResponse Router::Handle(const HttpRequestView& request) {
         dynamo::WriteAttributeMap(item, *ctx.condition_failed_item);
         e.item_json = item.Take();
       }
-      if (st.code() == StatusCode::kTransactionCanceled) e.cancellation_reasons_json = std::move(ctx.cancellation_reasons_json);
+      if (st.code() == StatusCode::kTransactionCanceled)
+        e.cancellation_reasons_json = std::move(ctx.cancellation_reasons_json);
       ApiResponse r = ErrorResponse(e);
       r.durable_token = observed;
       return r;

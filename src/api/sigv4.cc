@@ -14,7 +14,6 @@ namespace floe::api {
 
 namespace {
 
-
 // "20240101T000000Z" -> epoch seconds; -1 if malformed.
 int64_t ParseAmzDate(const std::string& s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return -1;
@@ -47,7 +46,8 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
     *error = ApiError::IncompleteSignature(
         "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. "
         "Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either "
-        "a 'X-Amz-Date' or a 'Date' header. Authorization=" + header);
+        "a 'X-Amz-Date' or a 'Date' header. Authorization=" +
+        header);
     return false;
   }
   // Views into header: this runs for every request, so nothing is copied until the end.
@@ -56,13 +56,17 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
   size_t pos = 0;
   while (pos < rest.size()) {
     const size_t comma = rest.find(',', pos);
-    const std::string_view part = TrimSpacesAndTabs(rest.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    const std::string_view part =
+        TrimSpacesAndTabs(rest.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
     const size_t eq = part.find('=');
     if (eq != std::string_view::npos) {
       const std::string_view k = part.substr(0, eq), v = part.substr(eq + 1);
-      if (k == "Credential") credential = v;
-      else if (k == "SignedHeaders") signed_headers = v;
-      else if (k == "Signature") signature = v;
+      if (k == "Credential")
+        credential = v;
+      else if (k == "SignedHeaders")
+        signed_headers = v;
+      else if (k == "Signature")
+        signature = v;
     }
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
@@ -80,7 +84,8 @@ bool ParseAuthorization(const std::string& header, ParsedAuthorization* out, Api
   size_t n = 0;
   for (size_t s = 0;;) {
     const size_t slash = credential.find('/', s);
-    const std::string_view piece = credential.substr(s, slash == std::string_view::npos ? std::string_view::npos : slash - s);
+    const std::string_view piece =
+        credential.substr(s, slash == std::string_view::npos ? std::string_view::npos : slash - s);
     if (n < 5) parts[n] = piece;
     ++n;
     if (slash == std::string_view::npos) break;
@@ -156,7 +161,8 @@ bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::st
   if (!ParseAuthorization(*authz, &auth, error)) return false;
   const std::string* amz_date = req.Header("x-amz-date");
   if (!amz_date) {
-    *error = ApiError::IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + *authz);
+    *error = ApiError::IncompleteSignature(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + *authz);
     return false;
   }
   // The credential scope: DynamoDB names every wrong part in one message, in this order.
@@ -168,7 +174,8 @@ bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::st
     scope_errors += "Credential should be scoped to correct service: '" + scope.service + "'. ";
   }
   if (auth.terminator != "aws4_request") {
-    scope_errors += "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'. ";
+    scope_errors +=
+        "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'. ";
   }
   if (auth.date.size() != 8 || amz_date->compare(0, 8, auth.date) != 0) {
     scope_errors += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
@@ -202,7 +209,8 @@ bool VerifySigV4(const HttpRequestView& req, const std::map<std::string, std::st
     *error = ApiError::UnrecognizedClient();
     return false;
   }
-  bool has_host = std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") != auth.signed_headers.end();
+  bool has_host =
+      std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") != auth.signed_headers.end();
   if (!has_host) {
     *error = ApiError::InvalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     return false;

@@ -12,7 +12,7 @@ namespace floe::api {
 
 struct HttpRequestView {
   std::string method;
-  std::string target;  // path and query, as on the request line
+  std::string target;                                        // path and query, as on the request line
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
   const std::string* body = nullptr;
   // The first header with this name (case-insensitive), or nullptr.
@@ -21,7 +21,7 @@ struct HttpRequestView {
 
 struct ParsedAuthorization {
   std::string access_key;
-  std::string date;     // yyyymmdd
+  std::string date;  // yyyymmdd
   std::string region;
   std::string service;
   std::string terminator;  // "aws4_request" in a valid scope

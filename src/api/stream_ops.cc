@@ -24,31 +24,45 @@ void WriteRecord(json::Writer& w, const streams::StreamRecord& rec) {
   using streams::ViewType;
   const dynamo::ChangeRecord& r = rec.change;
   w.StartObject();
-  w.Key("eventID"); w.String(rec.event_id);
-  w.Key("eventName"); w.String(EventName(r.kind));
-  w.Key("eventVersion"); w.String("1.1");
-  w.Key("eventSource"); w.String("aws:dynamodb");
-  w.Key("awsRegion"); w.String(r.region);
+  w.Key("eventID");
+  w.String(rec.event_id);
+  w.Key("eventName");
+  w.String(EventName(r.kind));
+  w.Key("eventVersion");
+  w.String("1.1");
+  w.Key("eventSource");
+  w.String("aws:dynamodb");
+  w.Key("awsRegion");
+  w.String(r.region);
   w.Key("dynamodb");
   w.StartObject();
   // Whole seconds, as DynamoDB Streams reports them.
-  w.Key("ApproximateCreationDateTime"); w.Int64(static_cast<int64_t>(Hlc::Physical(r.hlc) / 1000));
-  w.Key("Keys"); dynamo::WriteAttributeMap(w, r.keys);
+  w.Key("ApproximateCreationDateTime");
+  w.Int64(static_cast<int64_t>(Hlc::Physical(r.hlc) / 1000));
+  w.Key("Keys");
+  dynamo::WriteAttributeMap(w, r.keys);
   if ((rec.view_type == ViewType::kNewImage || rec.view_type == ViewType::kNewAndOldImages) && r.new_image) {
-    w.Key("NewImage"); dynamo::WriteAttributeMap(w, *r.new_image);
+    w.Key("NewImage");
+    dynamo::WriteAttributeMap(w, *r.new_image);
   }
   if ((rec.view_type == ViewType::kOldImage || rec.view_type == ViewType::kNewAndOldImages) && r.old_image) {
-    w.Key("OldImage"); dynamo::WriteAttributeMap(w, *r.old_image);
+    w.Key("OldImage");
+    dynamo::WriteAttributeMap(w, *r.old_image);
   }
-  w.Key("SequenceNumber"); w.String(streams::FormatSequenceNumber(r.sequence));
-  w.Key("SizeBytes"); w.Uint64(rec.size_bytes);
-  w.Key("StreamViewType"); w.String(streams::ViewTypeName(rec.view_type));
+  w.Key("SequenceNumber");
+  w.String(streams::FormatSequenceNumber(r.sequence));
+  w.Key("SizeBytes");
+  w.Uint64(rec.size_bytes);
+  w.Key("StreamViewType");
+  w.String(streams::ViewTypeName(rec.view_type));
   w.EndObject();
   if (r.by_ttl) {
     w.Key("userIdentity");
     w.StartObject();
-    w.Key("PrincipalId"); w.String("dynamodb.amazonaws.com");
-    w.Key("Type"); w.String("Service");
+    w.Key("PrincipalId");
+    w.String("dynamodb.amazonaws.com");
+    w.Key("Type");
+    w.String("Service");
     w.EndObject();
   }
   w.EndObject();
@@ -73,15 +87,19 @@ Status ListStreams(OpContext& ctx, const json::Value& req, json::Writer& out) {
   }
   RETURN_IF_ERROR(v.Done());
   std::string last;
-  ASSIGN_OR_RETURN(auto list, ctx.services.streams->ListStreams(table, start, static_cast<size_t>(limit.value_or(100)), &last));
+  ASSIGN_OR_RETURN(auto list,
+                   ctx.services.streams->ListStreams(table, start, static_cast<size_t>(limit.value_or(100)), &last));
   out.StartObject();
   out.Key("Streams");
   out.StartArray();
   for (const auto& s : list) {
     out.StartObject();
-    out.Key("StreamArn"); out.String(s.arn);
-    out.Key("TableName"); out.String(s.table_name);
-    out.Key("StreamLabel"); out.String(s.label);
+    out.Key("StreamArn");
+    out.String(s.arn);
+    out.Key("TableName");
+    out.String(s.table_name);
+    out.Key("StreamLabel");
+    out.String(s.label);
     out.EndObject();
   }
   out.EndArray();
@@ -120,21 +138,30 @@ Status DescribeStream(OpContext& ctx, const json::Value& req, json::Writer& out)
   out.StartObject();
   out.Key("StreamDescription");
   out.StartObject();
-  out.Key("StreamArn"); out.String(d.arn);
-  out.Key("StreamLabel"); out.String(d.label);
-  out.Key("StreamStatus"); out.String(d.status);
-  out.Key("StreamViewType"); out.String(streams::ViewTypeName(d.view_type));
-  out.Key("CreationRequestDateTime"); out.Double(static_cast<double>(d.created_ms) / 1000.0);
-  out.Key("TableName"); out.String(d.table_name);
-  out.Key("KeySchema"); WriteKeySchema(out, d.hash_key, d.range_key);
+  out.Key("StreamArn");
+  out.String(d.arn);
+  out.Key("StreamLabel");
+  out.String(d.label);
+  out.Key("StreamStatus");
+  out.String(d.status);
+  out.Key("StreamViewType");
+  out.String(streams::ViewTypeName(d.view_type));
+  out.Key("CreationRequestDateTime");
+  out.Double(static_cast<double>(d.created_ms) / 1000.0);
+  out.Key("TableName");
+  out.String(d.table_name);
+  out.Key("KeySchema");
+  WriteKeySchema(out, d.hash_key, d.range_key);
   out.Key("Shards");
   out.StartArray();
   for (const auto& sh : d.shards) {
     out.StartObject();
-    out.Key("ShardId"); out.String(sh.shard_id);
+    out.Key("ShardId");
+    out.String(sh.shard_id);
     out.Key("SequenceNumberRange");
     out.StartObject();
-    out.Key("StartingSequenceNumber"); out.String(streams::FormatSequenceNumber(sh.starting_sequence));
+    out.Key("StartingSequenceNumber");
+    out.String(streams::FormatSequenceNumber(sh.starting_sequence));
     if (sh.ending_sequence) {
       out.Key("EndingSequenceNumber");
       out.String(streams::FormatSequenceNumber(*sh.ending_sequence));
@@ -174,9 +201,12 @@ Status GetShardIterator(OpContext& ctx, const json::Value& req, json::Writer& ou
   }
   RETURN_IF_ERROR(v.Done());
   streams::IteratorType t = streams::IteratorType::kTrimHorizon;
-  if (*type == "LATEST") t = streams::IteratorType::kLatest;
-  else if (*type == "AT_SEQUENCE_NUMBER") t = streams::IteratorType::kAtSequence;
-  else if (*type == "AFTER_SEQUENCE_NUMBER") t = streams::IteratorType::kAfterSequence;
+  if (*type == "LATEST")
+    t = streams::IteratorType::kLatest;
+  else if (*type == "AT_SEQUENCE_NUMBER")
+    t = streams::IteratorType::kAtSequence;
+  else if (*type == "AFTER_SEQUENCE_NUMBER")
+    t = streams::IteratorType::kAfterSequence;
   const bool needs_seq = t == streams::IteratorType::kAtSequence || t == streams::IteratorType::kAfterSequence;
   if (needs_seq && !seq) {
     return Status::InvalidArgument("Must specify a sequence number with ShardIteratorType " + *type);

@@ -68,12 +68,14 @@ Status CheckIndex(const IndexDef& d, const TableInfo& table, const std::vector<K
   }
   if (!d.global) {
     if (d.keys.size() != 2) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Index KeySchema does not have a range key for index: " + d.name);
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Index KeySchema does not have a range key for index: " + d.name);
     }
     if (d.keys[0].name != table.hash_key.name) {
-      return Status::InvalidArgument(std::string(kInvalid) +
-                                     "Index KeySchema does not have the same leading hash key as table KeySchema for index: " +
-                                     d.name + ". index hash key: " + d.keys[0].name + ", table hash key: " + table.hash_key.name);
+      return Status::InvalidArgument(
+          std::string(kInvalid) +
+          "Index KeySchema does not have the same leading hash key as table KeySchema for index: " + d.name +
+          ". index hash key: " + d.keys[0].name + ", table hash key: " + table.hash_key.name);
     }
   }
   if (!d.projection_type) return Status::InvalidArgument(std::string(kInvalid) + "Unknown ProjectionType: null");
@@ -85,7 +87,7 @@ Status CheckIndex(const IndexDef& d, const TableInfo& table, const std::vector<K
   out->global = d.global;
   out->hash_key = *DefOf(defs, d.keys[0].name);
   if (d.keys.size() == 2) out->range_key = *DefOf(defs, d.keys[1].name);
-  out->projection = *d.projection_type == "ALL"        ? ProjectionType::kAll
+  out->projection = *d.projection_type == "ALL"         ? ProjectionType::kAll
                     : *d.projection_type == "KEYS_ONLY" ? ProjectionType::kKeysOnly
                                                         : ProjectionType::kInclude;
   if (d.non_key_attributes) {
@@ -101,13 +103,15 @@ Status CheckIndex(const IndexDef& d, const TableInfo& table, const std::vector<K
 Status CheckIndexThroughput(const IndexDef& d, const TableInfo& table, IndexInfo* out) {
   if (table.billing_mode == dynamo::BillingMode::kPayPerRequest) {
     if (d.throughput.present) {
-      return Status::InvalidArgument(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
-                                     d.name + " when BillingMode is PAY_PER_REQUEST");
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "ProvisionedThroughput should not be specified for index: " + d.name +
+                                     " when BillingMode is PAY_PER_REQUEST");
     }
     return Status::Ok();
   }
   if (!d.throughput.present) {
-    return Status::InvalidArgument(std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " + d.name);
+    return Status::InvalidArgument(std::string(kInvalid) +
+                                   "ProvisionedThroughput must be specified for index: " + d.name);
   }
   out->read_capacity = *d.throughput.read;
   out->write_capacity = *d.throughput.write;
@@ -127,12 +131,14 @@ Status CheckNonKeyAttributeCount(const std::vector<IndexInfo>& indexes) {
 void WriteIndex(json::Writer& w, const TableInfo& t, const IndexInfo& i, const dynamo::TableStats& stats,
                 const char* status) {
   w.StartObject();
-  w.Key("IndexName"); w.String(i.name);
+  w.Key("IndexName");
+  w.String(i.name);
   w.Key("KeySchema");
   WriteKeySchema(w, i.hash_key, i.range_key);
   w.Key("Projection");
   w.StartObject();
-  w.Key("ProjectionType"); w.String(ProjectionTypeName(i.projection));
+  w.Key("ProjectionType");
+  w.String(ProjectionTypeName(i.projection));
   if (i.projection == ProjectionType::kInclude && !i.non_key_attributes.empty()) {
     w.Key("NonKeyAttributes");
     w.StartArray();
@@ -141,18 +147,28 @@ void WriteIndex(json::Writer& w, const TableInfo& t, const IndexInfo& i, const d
   }
   w.EndObject();
   if (i.global) {
-    w.Key("IndexStatus"); w.String(status);
-    if (i.backfilling) { w.Key("Backfilling"); w.Bool(true); }
+    w.Key("IndexStatus");
+    w.String(status);
+    if (i.backfilling) {
+      w.Key("Backfilling");
+      w.Bool(true);
+    }
     w.Key("ProvisionedThroughput");
     w.StartObject();
-    w.Key("NumberOfDecreasesToday"); w.Int64(0);
-    w.Key("ReadCapacityUnits"); w.Int64(i.read_capacity);
-    w.Key("WriteCapacityUnits"); w.Int64(i.write_capacity);
+    w.Key("NumberOfDecreasesToday");
+    w.Int64(0);
+    w.Key("ReadCapacityUnits");
+    w.Int64(i.read_capacity);
+    w.Key("WriteCapacityUnits");
+    w.Int64(i.write_capacity);
     w.EndObject();
   }
-  w.Key("IndexSizeBytes"); w.Int64(stats.size_bytes);
-  w.Key("ItemCount"); w.Int64(stats.item_count);
-  w.Key("IndexArn"); w.String(t.IndexArn(i));
+  w.Key("IndexSizeBytes");
+  w.Int64(stats.size_bytes);
+  w.Key("ItemCount");
+  w.Int64(stats.item_count);
+  w.Key("IndexArn");
+  w.String(t.IndexArn(i));
   w.EndObject();
 }
 
@@ -201,8 +217,10 @@ void WriteKeySchema(json::Writer& w, const KeyElement& hash, const std::optional
   for (const KeyElement* k : {&hash, range ? &*range : nullptr}) {
     if (!k) continue;
     w.StartObject();
-    w.Key("AttributeName"); w.String(k->name);
-    w.Key("KeyType"); w.String(k == &hash ? "HASH" : "RANGE");
+    w.Key("AttributeName");
+    w.String(k->name);
+    w.Key("KeyType");
+    w.String(k == &hash ? "HASH" : "RANGE");
     w.EndObject();
   }
   w.EndArray();
@@ -245,11 +263,13 @@ Result<std::vector<IndexInfo>> BuildCreateIndexes(const TableInfo& table, bool l
     for (const auto& d : lsis) {
       IndexInfo info;
       RETURN_IF_ERROR(CheckIndex(d, table, table.attribute_definitions, &info));
-      if (!names.insert(d.name).second) return Status::InvalidArgument(std::string(kInvalid) + "Duplicate index name: " + d.name);
+      if (!names.insert(d.name).second)
+        return Status::InvalidArgument(std::string(kInvalid) + "Duplicate index name: " + d.name);
       out.push_back(std::move(info));
     }
     if (lsis.size() > kMaxLocalIndexes) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Number of LocalSecondaryIndexes exceeds per-table limit of " +
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Number of LocalSecondaryIndexes exceeds per-table limit of " +
                                      std::to_string(kMaxLocalIndexes));
     }
   }
@@ -259,11 +279,13 @@ Result<std::vector<IndexInfo>> BuildCreateIndexes(const TableInfo& table, bool l
       IndexInfo info;
       RETURN_IF_ERROR(CheckIndex(d, table, table.attribute_definitions, &info));
       RETURN_IF_ERROR(CheckIndexThroughput(d, table, &info));
-      if (!names.insert(d.name).second) return Status::InvalidArgument(std::string(kInvalid) + "Duplicate index name: " + d.name);
+      if (!names.insert(d.name).second)
+        return Status::InvalidArgument(std::string(kInvalid) + "Duplicate index name: " + d.name);
       out.push_back(std::move(info));
     }
     if (gsis.size() > kMaxGlobalIndexes) {
-      return Status::InvalidArgument(std::string(kInvalid) + "GlobalSecondaryIndex count exceeds the per-table limit of " +
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "GlobalSecondaryIndex count exceeds the per-table limit of " +
                                      std::to_string(kMaxGlobalIndexes));
     }
   }
@@ -279,7 +301,8 @@ Result<std::vector<IndexInfo>> BuildCreateIndexes(const TableInfo& table, bool l
   for (const auto& d : table.attribute_definitions) def_names.push_back(d.name);
   for (const auto& d : table.attribute_definitions) {
     if (!used.count(d.name)) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Some AttributeDefinitions are not used. AttributeDefinitions: " +
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "Some AttributeDefinitions are not used. AttributeDefinitions: " +
                                      NameList(def_names) + ", keys used: " + NameList(used_names));
     }
   }
@@ -328,8 +351,9 @@ Status ParseIndexUpdates(const json::Value& list, Validator& v, IndexUpdates* ou
     }
     if (name && !names.insert(*name).second) {
       RETURN_IF_ERROR(v.Done());
-      return Status::InvalidArgument(std::string(kInvalid) +
-                                     "Only one global secondary index update per index is allowed simultaneously. Index: " + *name);
+      return Status::InvalidArgument(
+          std::string(kInvalid) +
+          "Only one global secondary index update per index is allowed simultaneously. Index: " + *name);
     }
   }
   return Status::Ok();
@@ -338,7 +362,8 @@ Status ParseIndexUpdates(const json::Value& list, Validator& v, IndexUpdates* ou
 Status ApplyIndexUpdates(const IndexUpdates& updates, const std::vector<KeyElement>& new_defs, TableInfo& table,
                          std::vector<IndexInfo>* deleted) {
   if (updates.creates.size() + updates.deletes.size() > 1) {
-    return Status::LimitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+    return Status::LimitExceeded(
+        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
   }
   for (const auto& name : updates.deletes) {
     auto it = std::find_if(table.indexes.begin(), table.indexes.end(),
@@ -356,8 +381,9 @@ Status ApplyIndexUpdates(const IndexUpdates& updates, const std::vector<KeyEleme
       return Status::NotFound("Requested resource not found: Index: " + d.name + " not found for table: " + table.name);
     }
     if (table.billing_mode == dynamo::BillingMode::kPayPerRequest) {
-      return Status::InvalidArgument(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
-                                     d.name + " when BillingMode is PAY_PER_REQUEST");
+      return Status::InvalidArgument(std::string(kInvalid) +
+                                     "ProvisionedThroughput should not be specified for index: " + d.name +
+                                     " when BillingMode is PAY_PER_REQUEST");
     }
     it->read_capacity = *d.throughput.read;
     it->write_capacity = *d.throughput.write;
@@ -391,8 +417,9 @@ Status ApplyIndexUpdates(const IndexUpdates& updates, const std::vector<KeyEleme
     size_t globals = 0;
     for (const auto& i : table.indexes) globals += i.global ? 1 : 0;
     if (globals > kMaxGlobalIndexes) {
-      return Status::LimitExceeded("Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of " +
-                                   std::to_string(kMaxGlobalIndexes));
+      return Status::LimitExceeded(
+          "Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of " +
+          std::to_string(kMaxGlobalIndexes));
     }
     RETURN_IF_ERROR(CheckNonKeyAttributeCount(table.indexes));
     table.attribute_definitions = std::move(defs);

@@ -43,32 +43,51 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const StatsView&
   w.StartArray();
   for (const auto& a : t.attribute_definitions) {
     w.StartObject();
-    w.Key("AttributeName"); w.String(a.name);
-    w.Key("AttributeType"); w.String(AttrTypeName(a.type));
+    w.Key("AttributeName");
+    w.String(a.name);
+    w.Key("AttributeType");
+    w.String(AttrTypeName(a.type));
     w.EndObject();
   }
   w.EndArray();
-  w.Key("TableName"); w.String(t.name);
+  w.Key("TableName");
+  w.String(t.name);
   w.Key("KeySchema");
   WriteKeySchema(w, t.hash_key, t.range_key);
-  w.Key("TableStatus"); w.String(status);
-  w.Key("CreationDateTime"); WriteEpochSeconds(w, t.creation_ms);
+  w.Key("TableStatus");
+  w.String(status);
+  w.Key("CreationDateTime");
+  WriteEpochSeconds(w, t.creation_ms);
   w.Key("ProvisionedThroughput");
   w.StartObject();
-  if (t.last_increase_ms) { w.Key("LastIncreaseDateTime"); WriteEpochSeconds(w, t.last_increase_ms); }
-  if (t.last_decrease_ms) { w.Key("LastDecreaseDateTime"); WriteEpochSeconds(w, t.last_decrease_ms); }
-  w.Key("NumberOfDecreasesToday"); w.Int64(t.decreases_today);
-  w.Key("ReadCapacityUnits"); w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.read_capacity : 0);
-  w.Key("WriteCapacityUnits"); w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.write_capacity : 0);
+  if (t.last_increase_ms) {
+    w.Key("LastIncreaseDateTime");
+    WriteEpochSeconds(w, t.last_increase_ms);
+  }
+  if (t.last_decrease_ms) {
+    w.Key("LastDecreaseDateTime");
+    WriteEpochSeconds(w, t.last_decrease_ms);
+  }
+  w.Key("NumberOfDecreasesToday");
+  w.Int64(t.decreases_today);
+  w.Key("ReadCapacityUnits");
+  w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.read_capacity : 0);
+  w.Key("WriteCapacityUnits");
+  w.Int64(t.billing_mode == BillingMode::kProvisioned ? t.write_capacity : 0);
   w.EndObject();
-  w.Key("TableSizeBytes"); w.Int64(stats.table.size_bytes);
-  w.Key("ItemCount"); w.Int64(stats.table.item_count);
-  w.Key("TableArn"); w.String(t.arn);
-  w.Key("TableId"); w.String(t.uuid);
+  w.Key("TableSizeBytes");
+  w.Int64(stats.table.size_bytes);
+  w.Key("ItemCount");
+  w.Int64(stats.table.item_count);
+  w.Key("TableArn");
+  w.String(t.arn);
+  w.Key("TableId");
+  w.String(t.uuid);
   if (t.billing_mode == BillingMode::kPayPerRequest || t.pay_per_request_since_ms) {
     w.Key("BillingModeSummary");
     w.StartObject();
-    w.Key("BillingMode"); w.String(BillingModeName(t.billing_mode));
+    w.Key("BillingMode");
+    w.String(BillingModeName(t.billing_mode));
     if (t.pay_per_request_since_ms) {
       w.Key("LastUpdateToPayPerRequestDateTime");
       WriteEpochSeconds(w, t.pay_per_request_since_ms);
@@ -78,21 +97,27 @@ void WriteTableDescription(json::Writer& w, const TableInfo& t, const StatsView&
   if (t.table_class != "STANDARD") {
     w.Key("TableClassSummary");
     w.StartObject();
-    w.Key("TableClass"); w.String(t.table_class);
+    w.Key("TableClass");
+    w.String(t.table_class);
     w.EndObject();
   }
   WriteIndexDescriptions(w, t, stats.indexes, deleting, std::string_view(status) == "CREATING");
-  w.Key("DeletionProtectionEnabled"); w.Bool(t.deletion_protection);
+  w.Key("DeletionProtectionEnabled");
+  w.Bool(t.deletion_protection);
   if (t.stream_enabled) {
     w.Key("StreamSpecification");
     w.StartObject();
-    w.Key("StreamEnabled"); w.Bool(true);
-    w.Key("StreamViewType"); w.String(t.stream_view_type);
+    w.Key("StreamEnabled");
+    w.Bool(true);
+    w.Key("StreamViewType");
+    w.String(t.stream_view_type);
     w.EndObject();
   }
   if (!t.latest_stream_arn.empty()) {
-    w.Key("LatestStreamLabel"); w.String(t.latest_stream_label);
-    w.Key("LatestStreamArn"); w.String(t.latest_stream_arn);
+    w.Key("LatestStreamLabel");
+    w.String(t.latest_stream_label);
+    w.Key("LatestStreamArn");
+    w.String(t.latest_stream_arn);
   }
   w.EndObject();
 }
@@ -113,7 +138,8 @@ Status ParseStreamSpec(const json::Value& req, Validator& v, StreamSpec* out) {
   RETURN_IF_ERROR(OptBool(*spec, "StreamEnabled", &enabled));
   RETURN_IF_ERROR(OptString(*spec, "StreamViewType", &out->view_type));
   v.NotNull(enabled.has_value(), "streamSpecification.streamEnabled");
-  v.Enum(out->view_type, "streamSpecification.streamViewType", {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
+  v.Enum(out->view_type, "streamSpecification.streamViewType",
+         {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
   out->enabled = enabled.value_or(false);
   return Status::Ok();
 }
@@ -129,8 +155,9 @@ Status CheckStreamSpec(const StreamSpec& s, bool create) {
   }
   if (!s.enabled && s.view_type) {
     return Status::InvalidArgument(
-        std::string(kInvalid) + (create ? "Table is being created with a stream disabled, UpdateViewType should not be specified"
-                                        : "If stream is being disabled, then UpdateViewType must not be specified"));
+        std::string(kInvalid) +
+        (create ? "Table is being created with a stream disabled, UpdateViewType should not be specified"
+                : "If stream is being disabled, then UpdateViewType must not be specified"));
   }
   return Status::Ok();
 }
@@ -253,14 +280,17 @@ Status CreateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
                                    "Number of attributes in KeySchema does not exactly match number of attributes "
                                    "defined in AttributeDefinitions");
   }
-  const BillingMode mode = billing && *billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned;
+  const BillingMode mode =
+      billing && *billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned;
   if (mode == BillingMode::kProvisioned && !tp.present) {
-    return Status::InvalidArgument(std::string(kInvalid) +
-                                   "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+    return Status::InvalidArgument(
+        std::string(kInvalid) +
+        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
   }
   if (mode == BillingMode::kPayPerRequest && tp.present) {
-    return Status::InvalidArgument(std::string(kInvalid) +
-                                   "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    return Status::InvalidArgument(
+        std::string(kInvalid) +
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   }
   RETURN_IF_ERROR(CheckThroughputLimits(tp));
   RETURN_IF_ERROR(CheckStreamSpec(stream, /*create=*/true));
@@ -344,7 +374,8 @@ Status DeleteTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   ASSIGN_OR_RETURN(auto found, FindRequestTable(ctx, req));
   auto info = found->info();
   if (info->deletion_protection) {
-    return Status::InvalidArgument("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+    return Status::InvalidArgument(
+        "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
   }
   auto stats = ReadStatsView(ctx, *found, *info);
   ASSIGN_OR_RETURN(auto rt, ctx.services.catalog->Drop(info->name));
@@ -392,11 +423,13 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
   ASSIGN_OR_RETURN(auto info, ctx.services.catalog->Update(*name, [&](TableInfo& t) -> Status {
     deleted.clear();
     if (has_index_updates) RETURN_IF_ERROR(ApplyIndexUpdates(index_updates, new_defs, t, &deleted));
-    const BillingMode target = billing ? (*billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned)
-                                       : t.billing_mode;
+    const BillingMode target =
+        billing ? (*billing == "PAY_PER_REQUEST" ? BillingMode::kPayPerRequest : BillingMode::kProvisioned)
+                : t.billing_mode;
     if (target == BillingMode::kPayPerRequest && tp.present) {
-      return Status::InvalidArgument(std::string(kInvalid) +
-                                     "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+      return Status::InvalidArgument(
+          std::string(kInvalid) +
+          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
     }
     if (target == BillingMode::kProvisioned && t.billing_mode == BillingMode::kPayPerRequest && !tp.present) {
       return Status::InvalidArgument(std::string(kInvalid) +
@@ -415,8 +448,8 @@ Status UpdateTable(OpContext& ctx, const json::Value& req, json::Writer& out) {
         !stream.present && !has_index_updates) {
       return Status::InvalidArgument(
           "The provisioned throughput for the table will not change. The requested value equals the current value. "
-          "Current ReadCapacityUnits provisioned for the table: " + std::to_string(t.read_capacity) +
-          ". Requested ReadCapacityUnits: " + std::to_string(*tp.read) +
+          "Current ReadCapacityUnits provisioned for the table: " +
+          std::to_string(t.read_capacity) + ". Requested ReadCapacityUnits: " + std::to_string(*tp.read) +
           ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(t.write_capacity) +
           ". Requested WriteCapacityUnits: " + std::to_string(*tp.write) +
           ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");

@@ -4,9 +4,9 @@
 #include <mutex>
 #include <set>
 
+#include "api/capacity.h"
 #include "api/expressions.h"
 #include "api/ops.h"
-#include "api/capacity.h"
 #include "api/params.h"
 #include "dynamo/attribute_json.h"
 #include "dynamo/catalog.h"
@@ -112,8 +112,10 @@ Status CheckDistinct(std::set<std::string>& seen, const dynamo::TableRuntime& ta
 
 Status ParseAction(OpContext& ctx, const json::Value& entry, size_t index, Action* out) {
   if (!entry.is_object()) return Status::Serialization("Unexpected value type in TransactItems");
-  static const std::pair<const char*, Kind> kKinds[] = {
-      {"ConditionCheck", Kind::kConditionCheck}, {"Put", Kind::kPut}, {"Delete", Kind::kDelete}, {"Update", Kind::kUpdate}};
+  static const std::pair<const char*, Kind> kKinds[] = {{"ConditionCheck", Kind::kConditionCheck},
+                                                        {"Put", Kind::kPut},
+                                                        {"Delete", Kind::kDelete},
+                                                        {"Update", Kind::kUpdate}};
   const json::Value* body = nullptr;
   const char* name = nullptr;
   int count = 0;
@@ -241,7 +243,8 @@ Status TransactWriteItems(OpContext& ctx, const json::Value& req, json::Writer& 
     tx.push_back({a.table, a.key, [&a](const Item* current, std::optional<Item>* next) -> Status {
                     if (a.exprs.condition) {
                       static const Item kNoItem;
-                      ASSIGN_OR_RETURN(bool ok, ex::EvaluateCondition(*a.exprs.condition, current ? *current : kNoItem));
+                      ASSIGN_OR_RETURN(bool ok,
+                                       ex::EvaluateCondition(*a.exprs.condition, current ? *current : kNoItem));
                       if (!ok) return Status::ConditionFailed("The conditional request failed");
                     }
                     switch (a.kind) {
@@ -258,8 +261,7 @@ Status TransactWriteItems(OpContext& ctx, const json::Value& req, json::Writer& 
                     return Status::Ok();
                   }});
   }
-  ASSIGN_OR_RETURN(dynamo::TransactResult result,
-                   ctx.services.items->Transact(tx, dynamo::LockMode::kFailOnConflict));
+  ASSIGN_OR_RETURN(dynamo::TransactResult result, ctx.services.items->Transact(tx, dynamo::LockMode::kFailOnConflict));
   if (!result.committed) return Cancel(ctx, result.reasons, &actions);
   ctx.durable_token = result.durable_token;
   if (token) Tokens().Remember(*token, canonical, now);

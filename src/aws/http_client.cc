@@ -129,8 +129,10 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       if (endpoint_.tls) {
         if (!conn_->ssl) {
           auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-          if (tls_.ca_file.empty()) ctx->set_default_verify_paths(ec);
-          else ctx->load_verify_file(tls_.ca_file, ec);
+          if (tls_.ca_file.empty())
+            ctx->set_default_verify_paths(ec);
+          else
+            ctx->load_verify_file(tls_.ca_file, ec);
           if (ec) return Status::InvalidArgument("cannot load CA certificates '" + tls_.ca_file + "': " + ec.message());
           ctx->set_verify_mode(tls_.verify ? asio::ssl::verify_peer : asio::ssl::verify_none);
           conn_->ssl = std::move(ctx);

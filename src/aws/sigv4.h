@@ -27,12 +27,12 @@ std::string UriEncode(std::string_view s, bool keep_slash);
 
 struct SigningInput {
   std::string_view method;
-  std::string_view target;  // path and query as on the request line (percent-encoded)
-  const Headers* headers = nullptr;                       // names in any case
+  std::string_view target;                                   // path and query as on the request line (percent-encoded)
+  const Headers* headers = nullptr;                          // names in any case
   const std::vector<std::string>* signed_headers = nullptr;  // lowercase, sorted
-  std::string_view payload_hash;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
-  std::string_view amz_date;      // yyyymmddThhmmssZ
-  std::string_view scope_date;    // yyyymmdd
+  std::string_view payload_hash;                             // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
+  std::string_view amz_date;                                 // yyyymmddThhmmssZ
+  std::string_view scope_date;                               // yyyymmdd
   std::string_view region;
   std::string_view service;
 };

@@ -13,7 +13,8 @@ Result<json::Value> ReadConfigObject(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   auto parsed = json::Parse(ss.str());
-  if (!parsed.ok()) return Status::InvalidArgument("config file '" + path + "' is not valid JSON: " + parsed.status().message());
+  if (!parsed.ok())
+    return Status::InvalidArgument("config file '" + path + "' is not valid JSON: " + parsed.status().message());
   if (!parsed->is_object()) return Status::InvalidArgument("config file '" + path + "' must hold a JSON object");
   return std::move(parsed).value();
 }
@@ -36,13 +37,12 @@ Status ParseS3Options(const std::string& s3_json, objstore::S3Options* o) {
   if (!s3_json.empty()) {
     ASSIGN_OR_RETURN(json::Value v, json::Parse(s3_json));
     if (!v.is_object()) return Status::InvalidArgument("config key 's3' must be an object");
-    const std::map<std::string, std::string*> strings = {
-        {"endpoint", &o->endpoint},
-        {"region", &o->region},
-        {"accessKeyId", &o->credentials.access_key},
-        {"secretAccessKey", &o->credentials.secret_key},
-        {"sessionToken", &o->credentials.session_token},
-        {"caBundle", &o->ca_file}};
+    const std::map<std::string, std::string*> strings = {{"endpoint", &o->endpoint},
+                                                         {"region", &o->region},
+                                                         {"accessKeyId", &o->credentials.access_key},
+                                                         {"secretAccessKey", &o->credentials.secret_key},
+                                                         {"sessionToken", &o->credentials.session_token},
+                                                         {"caBundle", &o->ca_file}};
     for (const auto& [key, x] : v.members()) {
       if (auto it = strings.find(key); it != strings.end()) {
         if (!x.is_string()) return Status::InvalidArgument("config key 's3." + key + "' must be a string");

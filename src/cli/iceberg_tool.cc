@@ -262,12 +262,14 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
       const json::Value* pos = v.ok() ? v->Find("pos") : nullptr;
       int64_t p;
       if (fp == nullptr || !fp->is_string() || pos == nullptr || !pos->AsInt64(&p) || p < 0) {
-        return Status::InvalidArgument("line " + std::to_string(n) + ": needs {\"file_path\": string, \"pos\": non-negative integer}");
+        return Status::InvalidArgument("line " + std::to_string(n) +
+                                       ": needs {\"file_path\": string, \"pos\": non-negative integer}");
       }
       by_file[fp->str()].push_back(p);
     }
     // Position delete files (format version 2) or deletion vectors (3).
-    ASSIGN_OR_RETURN(iceberg::SnapshotChange change, iceberg::DeleteRowsChange(catalog->store(), t.metadata, live, std::move(by_file)));
+    ASSIGN_OR_RETURN(iceberg::SnapshotChange change,
+                     iceberg::DeleteRowsChange(catalog->store(), t.metadata, live, std::move(by_file)));
     auto r = iceberg::CommitChange(catalog, ident, change);
     if (!r.ok()) {
       for (const auto& f : change.added_deletes) (void)catalog->store()->Delete(f.file_path);
@@ -288,7 +290,8 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
     if (auto r = a.flags.find("delete-ratio"); r != a.flags.end()) {
       char* end = nullptr;
       o.delete_ratio = std::strtod(r->second.c_str(), &end);
-      if (r->second.empty() || *end != 0 || o.delete_ratio < 0) return Status::InvalidArgument("--delete-ratio needs a non-negative number");
+      if (r->second.empty() || *end != 0 || o.delete_ratio < 0)
+        return Status::InvalidArgument("--delete-ratio needs a non-negative number");
     }
     ASSIGN_OR_RETURN(iceberg::CompactResult r, iceberg::Compact(catalog, ident, o));
     w->StartObject();
@@ -306,7 +309,8 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
   }
   if (cmd == "expire") {
     iceberg::ExpireOptions o;
-    ASSIGN_OR_RETURN(o.older_than_ms, IntFlag(a, "older-than-ms", SystemClock::Default()->NowMillis() - 5LL * 24 * 3600 * 1000));
+    ASSIGN_OR_RETURN(o.older_than_ms,
+                     IntFlag(a, "older-than-ms", SystemClock::Default()->NowMillis() - 5LL * 24 * 3600 * 1000));
     ASSIGN_OR_RETURN(int64_t retain, IntFlag(a, "retain-last", 1));
     o.retain_last = static_cast<int>(retain);
     ASSIGN_OR_RETURN(iceberg::ExpireResult r, iceberg::ExpireSnapshots(catalog, ident, o));
@@ -321,7 +325,8 @@ Status Run(const Args& a, iceberg::Catalog* catalog, json::Writer* w) {
     return Status::Ok();
   }
   if (cmd == "remove-orphans") {
-    ASSIGN_OR_RETURN(int64_t older, IntFlag(a, "older-than-ms", SystemClock::Default()->NowMillis() - 3LL * 24 * 3600 * 1000));
+    ASSIGN_OR_RETURN(int64_t older,
+                     IntFlag(a, "older-than-ms", SystemClock::Default()->NowMillis() - 3LL * 24 * 3600 * 1000));
     ASSIGN_OR_RETURN(std::vector<std::string> orphans, iceberg::RemoveOrphanFiles(catalog, ident, older, a.dry_run));
     w->StartObject();
     w->Key(a.dry_run ? "orphans" : "removed");
@@ -370,11 +375,12 @@ int IcebergTool(int argc, char** argv) {
   eo.reserved_disk_bytes = 0;  // a one-shot command: no disk-full handling needed
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) {
-    std::fprintf(stderr, "floe iceberg: cannot open catalog %s: %s\n", dir->second.c_str(), engine.status().ToString().c_str());
+    std::fprintf(stderr, "floe iceberg: cannot open catalog %s: %s\n", dir->second.c_str(),
+                 engine.status().ToString().c_str());
     return 1;
   }
   auto warehouse = objstore::ResolveLocalLocation(args->flags.count("warehouse") ? args->flags["warehouse"]
-                                                                              : dir->second + "/warehouse");
+                                                                                 : dir->second + "/warehouse");
   if (!warehouse.ok()) {
     std::fprintf(stderr, "floe iceberg: %s\n", warehouse.status().message().c_str());
     return 2;

@@ -7,26 +7,26 @@
 #include <string>
 
 #include "api/router.h"
+#include "cli/config_file.h"
+#include "cli/iceberg_tool.h"
+#include "cli/parquet_tool.h"
+#include "cli/replicate.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/hlc.h"
 #include "common/log.h"
 #include "dynamo/catalog.h"
 #include "dynamo/change_log.h"
-#include "dynamo/items.h"
 #include "dynamo/index_builder.h"
+#include "dynamo/items.h"
 #include "dynamo/ttl.h"
 #include "http/server.h"
 #include "iceberg/catalog.h"
 #include "iceberg/rest_catalog.h"
+#include "json/json.h"
 #include "objstore/store.h"
 #include "pipeline/config.h"
 #include "pipeline/service.h"
-#include "cli/config_file.h"
-#include "cli/iceberg_tool.h"
-#include "cli/parquet_tool.h"
-#include "cli/replicate.h"
-#include "json/json.h"
 #include "storage/engine.h"
 #include "streams/streams.h"
 
@@ -71,24 +71,38 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       ASSIGN_OR_RETURN(c->log_level, need_string());
     } else if (key == "threads" || key == "maxRequestBytes" || key == "streamShards" ||
                key == "streamRetentionSeconds" || key == "streamShardRolloverSeconds" ||
-               key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs" ||
-               key == "blockCacheMb" || key == "rowCacheMb" || key == "idleTimeoutSeconds" ||
-               key == "maxConnections" || key == "responseBufferMb" || key == "reservedDiskMb") {
+               key == "streamIteratorLifetimeSeconds" || key == "maintenanceIntervalMs" || key == "blockCacheMb" ||
+               key == "rowCacheMb" || key == "idleTimeoutSeconds" || key == "maxConnections" ||
+               key == "responseBufferMb" || key == "reservedDiskMb") {
       int64_t n;
-      if (!v.AsInt64(&n) || n < 0) return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
-      if (key == "threads") c->threads = static_cast<int>(n);
-      else if (key == "maxRequestBytes") c->max_request_bytes = static_cast<size_t>(n);
-      else if (key == "streamShards") c->stream_shards = n;
-      else if (key == "streamRetentionSeconds") c->stream_retention_seconds = n;
-      else if (key == "streamShardRolloverSeconds") c->stream_shard_rollover_seconds = n;
-      else if (key == "streamIteratorLifetimeSeconds") c->stream_iterator_lifetime_seconds = n;
-      else if (key == "blockCacheMb") c->block_cache_mb = n;
-      else if (key == "rowCacheMb") c->row_cache_mb = n;
-      else if (key == "idleTimeoutSeconds") c->idle_timeout_seconds = n;
-      else if (key == "maxConnections") c->max_connections = n;
-      else if (key == "responseBufferMb") c->response_buffer_mb = n;
-      else if (key == "reservedDiskMb") c->reserved_disk_mb = n;
-      else c->maintenance_interval_ms = n;
+      if (!v.AsInt64(&n) || n < 0)
+        return Status::InvalidArgument("config key '" + key + "' must be a non-negative integer");
+      if (key == "threads")
+        c->threads = static_cast<int>(n);
+      else if (key == "maxRequestBytes")
+        c->max_request_bytes = static_cast<size_t>(n);
+      else if (key == "streamShards")
+        c->stream_shards = n;
+      else if (key == "streamRetentionSeconds")
+        c->stream_retention_seconds = n;
+      else if (key == "streamShardRolloverSeconds")
+        c->stream_shard_rollover_seconds = n;
+      else if (key == "streamIteratorLifetimeSeconds")
+        c->stream_iterator_lifetime_seconds = n;
+      else if (key == "blockCacheMb")
+        c->block_cache_mb = n;
+      else if (key == "rowCacheMb")
+        c->row_cache_mb = n;
+      else if (key == "idleTimeoutSeconds")
+        c->idle_timeout_seconds = n;
+      else if (key == "maxConnections")
+        c->max_connections = n;
+      else if (key == "responseBufferMb")
+        c->response_buffer_mb = n;
+      else if (key == "reservedDiskMb")
+        c->reserved_disk_mb = n;
+      else
+        c->maintenance_interval_ms = n;
     } else if (key == "replications") {
       if (!v.is_array()) return Status::InvalidArgument("config key 'replications' must be an array");
       c->replications_json = floe::json::Serialize(v);
@@ -97,7 +111,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
       if (!v.is_object()) return Status::InvalidArgument("config key 's3' must be an object");
       c->s3_json = floe::json::Serialize(v);
     } else if (key == "accessKeys") {
-      if (!v.is_object()) return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
+      if (!v.is_object())
+        return Status::InvalidArgument("config key 'accessKeys' must map access key ids to secret keys");
       for (const auto& [id, secret] : v.members()) {
         if (!secret.is_string() || id.empty() || secret.str().empty()) {
           return Status::InvalidArgument("config key 'accessKeys." + id + "' must be a non-empty secret string");
@@ -121,16 +136,26 @@ Status ParseArgs(int argc, char** argv, ServerConfig* c) {
     std::string flag = argv[i];
     if (i + 1 >= argc) return Status::InvalidArgument("flag " + flag + " needs a value");
     std::string value = argv[++i];
-    if (flag == "--listen") RETURN_IF_ERROR(floe::ParseListen(value, &c->listen_host, &c->listen_port));
-    else if (flag == "--data-dir") c->data_dir = value;
-    else if (flag == "--region") c->region = value;
-    else if (flag == "--warehouse") c->warehouse = value;
-    else if (flag == "--config") continue;
-    else if (flag == "--durability") { ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(value)); }
-    else if (flag == "--threads") c->threads = std::atoi(value.c_str());
-    else if (flag == "--log-level") c->log_level = value;
-    else if (flag == "--recover") c->recover = value;
-    else return Status::InvalidArgument("unknown flag " + flag);
+    if (flag == "--listen")
+      RETURN_IF_ERROR(floe::ParseListen(value, &c->listen_host, &c->listen_port));
+    else if (flag == "--data-dir")
+      c->data_dir = value;
+    else if (flag == "--region")
+      c->region = value;
+    else if (flag == "--warehouse")
+      c->warehouse = value;
+    else if (flag == "--config")
+      continue;
+    else if (flag == "--durability") {
+      ASSIGN_OR_RETURN(c->durability, floe::ParseDurability(value));
+    } else if (flag == "--threads")
+      c->threads = std::atoi(value.c_str());
+    else if (flag == "--log-level")
+      c->log_level = value;
+    else if (flag == "--recover")
+      c->recover = value;
+    else
+      return Status::InvalidArgument("unknown flag " + flag);
   }
   return floe::Validate(*c);
 }
@@ -165,7 +190,8 @@ int Serve(int argc, char** argv) {
   std::unique_ptr<floe::storage::Engine> engine = std::move(engine_or).value();
   floe::Hlc hlc(floe::SystemClock::Default());
   floe::dynamo::Committer committer(engine.get(), &hlc, config.region);
-  floe::dynamo::Catalog catalog(engine.get(), &committer, floe::SystemClock::Default(), config.region, config.account_id);
+  floe::dynamo::Catalog catalog(engine.get(), &committer, floe::SystemClock::Default(), config.region,
+                                config.account_id);
   floe::dynamo::ItemStore items(engine.get(), &committer);
   floe::streams::StreamOptions so;
   so.shards = static_cast<int>(config.stream_shards);
@@ -189,8 +215,8 @@ int Serve(int argc, char** argv) {
   index_builder.Start();
   index_builder.Wake();  // resumes backfills interrupted by a restart
   // Iceberg: tables under the warehouse, the catalog in this node's storage, served at /iceberg.
-  auto warehouse = floe::objstore::ResolveWarehouse(config.warehouse.empty() ? config.data_dir + "/warehouse"
-                                                                             : config.warehouse);
+  auto warehouse =
+      floe::objstore::ResolveWarehouse(config.warehouse.empty() ? config.data_dir + "/warehouse" : config.warehouse);
   if (!warehouse.ok()) {
     floe::log::Error("{}", warehouse.status().message());
     return 1;
@@ -206,8 +232,8 @@ int Serve(int argc, char** argv) {
       return 2;
     }
   }
-  auto made_store = floe::cli::MakeWarehouseStore(config.durability == floe::Durability::kSync, *warehouse, *configs,
-                                                   config.s3_json);
+  auto made_store =
+      floe::cli::MakeWarehouseStore(config.durability == floe::Durability::kSync, *warehouse, *configs, config.s3_json);
   if (!made_store.ok()) {
     floe::log::Error("config: {}", made_store.status().message());
     return 2;
@@ -217,8 +243,8 @@ int Serve(int argc, char** argv) {
   floe::iceberg::RestCatalog iceberg_rest(&iceberg_catalog);
   std::unique_ptr<floe::pipeline::LocalService> replicator;
   if (!configs->empty()) {
-    floe::pipeline::ServiceDeps deps{engine.get(), &catalog, &committer, &streams, &iceberg_catalog, store.get(),
-                                     floe::SystemClock::Default()};
+    floe::pipeline::ServiceDeps deps{
+        engine.get(), &catalog, &committer, &streams, &iceberg_catalog, store.get(), floe::SystemClock::Default()};
     auto made = floe::pipeline::LocalService::Make(deps, std::move(configs).value());
     if (!made.ok()) {
       floe::log::Error("config: {}", made.status().message());
@@ -227,8 +253,8 @@ int Serve(int argc, char** argv) {
     replicator = std::move(made).value();
     replicator->Start();
   }
-  floe::api::Services services{&catalog, &items, engine.get(), &config, floe::SystemClock::Default(), &streams,
-                               &index_builder, &iceberg_rest};
+  floe::api::Services services{&catalog, &items,         engine.get(), &config, floe::SystemClock::Default(),
+                               &streams, &index_builder, &iceberg_rest};
   if (replicator) services.metrics = [&replicator] { return replicator->MetricsText(); };
   floe::api::Router router(services);
   floe::http::Server server(&router, engine.get(), config);

@@ -67,19 +67,18 @@ Status LoadSettings(const std::string& path, Settings* s) {
       if (!x.is_string()) return Status::InvalidArgument("config key '" + k + "' must be a string");
       return x.str();
     };
-    const std::map<std::string, std::string*> strings = {
-        {"endpoint", &s->endpoint},
-        {"region", &s->aws.region},
-        {"accessKeyId", &s->aws.credentials.access_key},
-        {"secretAccessKey", &s->aws.credentials.secret_key},
-        {"sessionToken", &s->aws.credentials.session_token},
-        {"caBundle", &s->aws.tls.ca_file},
-        {"stateDir", &s->state_dir},
-        {"warehouse", &s->warehouse},
-        {"logLevel", &s->log_level}};
+    const std::map<std::string, std::string*> strings = {{"endpoint", &s->endpoint},
+                                                         {"region", &s->aws.region},
+                                                         {"accessKeyId", &s->aws.credentials.access_key},
+                                                         {"secretAccessKey", &s->aws.credentials.secret_key},
+                                                         {"sessionToken", &s->aws.credentials.session_token},
+                                                         {"caBundle", &s->aws.tls.ca_file},
+                                                         {"stateDir", &s->state_dir},
+                                                         {"warehouse", &s->warehouse},
+                                                         {"logLevel", &s->log_level}};
     if (auto it = strings.find(key); it != strings.end()) {
       ASSIGN_OR_RETURN(*it->second, str());
-    }    else if (key == "pollIntervalMs") {
+    } else if (key == "pollIntervalMs") {
       if (!x.AsInt64(&s->poll_ms) || s->poll_ms < 1 || s->poll_ms > 60000) {
         return Status::InvalidArgument("config key 'pollIntervalMs' must be an integer from 1 to 60000");
       }
@@ -136,13 +135,14 @@ class RemoteSource {
 
   Result<json::Value> Call(const char* api, const std::string& op, const std::string& body, AwsError* err) {
     const bool streams = std::strcmp(api, "streams") == 0;
-    return client_.Call("dynamodb",
-                        std::string(streams ? "DynamoDBStreams_20120810." : "DynamoDB_20120810.") + op, body, err);
+    return client_.Call("dynamodb", std::string(streams ? "DynamoDBStreams_20120810." : "DynamoDB_20120810.") + op,
+                        body, err);
   }
 
   Status DescribeTable(std::vector<dynamo::KeyElement>* keys, std::string* latest_arn) {
     AwsError err;
-    ASSIGN_OR_RETURN(json::Value r, Call("dynamodb", "DescribeTable", "{\"TableName\":" + Quote(rep_->config().table_name) + "}", &err));
+    ASSIGN_OR_RETURN(json::Value r, Call("dynamodb", "DescribeTable",
+                                         "{\"TableName\":" + Quote(rep_->config().table_name) + "}", &err));
     const json::Value* t = r.Find("Table");
     if (t == nullptr) return Status::Internal("DescribeTable without Table");
     std::map<std::string, std::string> types;
@@ -161,7 +161,9 @@ class RemoteSource {
           const json::Value* kt = k.Find("KeyType");
           if (!n || !kt || kt->str() != want) continue;
           const std::string& ty = types[n->str()];
-          keys->push_back({n->str(), ty == "N" ? dynamo::AttrType::kN : ty == "B" ? dynamo::AttrType::kB : dynamo::AttrType::kS});
+          keys->push_back({n->str(), ty == "N"   ? dynamo::AttrType::kN
+                                     : ty == "B" ? dynamo::AttrType::kB
+                                                 : dynamo::AttrType::kS});
         }
       }
     }
@@ -176,7 +178,8 @@ class RemoteSource {
     shards->clear();
     std::string start;
     while (true) {
-      std::string body = "{\"StreamArn\":" + Quote(arn_) + (start.empty() ? "" : ",\"ExclusiveStartShardId\":" + Quote(start)) + "}";
+      std::string body =
+          "{\"StreamArn\":" + Quote(arn_) + (start.empty() ? "" : ",\"ExclusiveStartShardId\":" + Quote(start)) + "}";
       AwsError err;
       ASSIGN_OR_RETURN(json::Value r, Call("streams", "DescribeStream", body, &err));
       const json::Value* d = r.Find("StreamDescription");
@@ -199,8 +202,10 @@ class RemoteSource {
     return Status::Ok();
   }
 
-  Result<std::string> Iterator(const std::string& shard, const std::string& type, const std::string& seq, AwsError* err) {
-    std::string body = "{\"StreamArn\":" + Quote(arn_) + ",\"ShardId\":" + Quote(shard) + ",\"ShardIteratorType\":" + Quote(type) +
+  Result<std::string> Iterator(const std::string& shard, const std::string& type, const std::string& seq,
+                               AwsError* err) {
+    std::string body = "{\"StreamArn\":" + Quote(arn_) + ",\"ShardId\":" + Quote(shard) +
+                       ",\"ShardIteratorType\":" + Quote(type) +
                        (seq.empty() ? "" : ",\"SequenceNumber\":" + Quote(seq)) + "}";
     ASSIGN_OR_RETURN(json::Value r, Call("streams", "GetShardIterator", body, err));
     const json::Value* it = r.Find("ShardIterator");
@@ -213,9 +218,12 @@ class RemoteSource {
     const json::Value* name = rec.Find("eventName");
     const json::Value* d = rec.Find("dynamodb");
     if (name == nullptr || d == nullptr) return Status::Internal("stream record without eventName or dynamodb");
-    if (name->str() == "INSERT") c.op = Change::Op::kInsert;
-    else if (name->str() == "MODIFY") c.op = Change::Op::kModify;
-    else c.op = Change::Op::kRemove;
+    if (name->str() == "INSERT")
+      c.op = Change::Op::kInsert;
+    else if (name->str() == "MODIFY")
+      c.op = Change::Op::kModify;
+    else
+      c.op = Change::Op::kRemove;
     if (const json::Value* k = d->Find("Keys")) {
       ASSIGN_OR_RETURN(c.keys, dynamo::AttributeMapFromJson(*k));
     }
@@ -283,8 +291,10 @@ class RemoteSource {
           ASSIGN_OR_RETURN(Change c, ToChange(rec));
           s.last_seq = c.sequence;
           *got = true;
-          if (out) out->push_back(std::move(c));
-          else rep_->Add(std::move(c));
+          if (out)
+            out->push_back(std::move(c));
+          else
+            rep_->Add(std::move(c));
         }
       }
       const json::Value* next = r->Find("NextShardIterator");
@@ -446,7 +456,8 @@ class RemoteSource {
           RETURN_IF_ERROR(rep_->Flush(Position()));
           RETURN_IF_ERROR(DescribeTable(&keys, &latest));
           if (!latest.empty() && latest != arn_) {
-            log::Info("replication {}: stream {} was disabled; following the new stream {}", rep_->config().Name(), arn_, latest);
+            log::Info("replication {}: stream {} was disabled; following the new stream {}", rep_->config().Name(),
+                      arn_, latest);
             arn_ = latest;
             return Status::Ok();
           }
@@ -490,15 +501,23 @@ int Replicate(int argc, char** argv) {
     if (i + 1 >= argc) return fail("flag " + flag + " needs a value");
     std::string value = argv[i + 1];
     if (flag == "--config") continue;
-    if (flag == "--endpoint-url") s.endpoint = value;
-    else if (flag == "--region") s.aws.region = value;
-    else if (flag == "--state-dir") s.state_dir = value;
-    else if (flag == "--warehouse") s.warehouse = value;
-    else if (flag == "--log-level") s.log_level = value;
-    else return fail("unknown flag " + flag);
+    if (flag == "--endpoint-url")
+      s.endpoint = value;
+    else if (flag == "--region")
+      s.aws.region = value;
+    else if (flag == "--state-dir")
+      s.state_dir = value;
+    else if (flag == "--warehouse")
+      s.warehouse = value;
+    else if (flag == "--log-level")
+      s.log_level = value;
+    else
+      return fail("unknown flag " + flag);
   }
-  log::SetLevel(s.log_level == "debug" ? log::Level::kDebug : s.log_level == "warn" ? log::Level::kWarn
-                : s.log_level == "error" ? log::Level::kError : log::Level::kInfo);
+  log::SetLevel(s.log_level == "debug"   ? log::Level::kDebug
+                : s.log_level == "warn"  ? log::Level::kWarn
+                : s.log_level == "error" ? log::Level::kError
+                                         : log::Level::kInfo);
   if (s.endpoint.empty()) return fail("no endpoint: set \"endpoint\" in the config or --endpoint-url");
   if (Status st = aws::ParseEndpointUrl(s.endpoint, &s.aws.endpoint); !st.ok()) return fail(st.message());
   auto env = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
@@ -513,7 +532,9 @@ int Replicate(int argc, char** argv) {
   }
   if (s.aws.tls.ca_file.empty()) s.aws.tls.ca_file = env("AWS_CA_BUNDLE");
   if (creds.access_key.empty() || creds.secret_key.empty()) {
-    return fail("no credentials: set accessKeyId and secretAccessKey in the config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    return fail(
+        "no credentials: set accessKeyId and secretAccessKey in the config, or AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY");
   }
   if (s.replications_json.empty()) return fail("the config has no \"replications\"");
   auto parsed = json::Parse(s.replications_json);
@@ -542,7 +563,8 @@ int Replicate(int argc, char** argv) {
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  log::Info("floe replicate: {} replication(s) from {} into {} (state {})", reps.size(), s.endpoint, *warehouse, s.state_dir);
+  log::Info("floe replicate: {} replication(s) from {} into {} (state {})", reps.size(), s.endpoint, *warehouse,
+            s.state_dir);
   std::vector<std::thread> threads;
   for (auto& src : sources) threads.emplace_back([&src] { src->Run(); });
   int64_t last_report = SystemClock::Default()->NowMillis();

@@ -17,8 +17,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   int64_t NowMillis() const override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   static SystemClock* Default() {

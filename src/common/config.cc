@@ -77,11 +77,13 @@ Status Validate(const ServerConfig& c) {
   if (c.idle_timeout_seconds < 1 || c.idle_timeout_seconds > 86400) {
     return Status::InvalidArgument("idleTimeoutSeconds must be 1..86400");
   }
-  if (c.max_connections < 0 || c.max_connections > 1000000) return Status::InvalidArgument("maxConnections must be 0..1000000");
+  if (c.max_connections < 0 || c.max_connections > 1000000)
+    return Status::InvalidArgument("maxConnections must be 0..1000000");
   if (c.response_buffer_mb < 1 || c.response_buffer_mb > 65536) {
     return Status::InvalidArgument("responseBufferMb must be 1..65536");
   }
-  if (c.reserved_disk_mb < 0 || c.reserved_disk_mb > 65536) return Status::InvalidArgument("reservedDiskMb must be 0..65536");
+  if (c.reserved_disk_mb < 0 || c.reserved_disk_mb > 65536)
+    return Status::InvalidArgument("reservedDiskMb must be 0..65536");
   if (!c.recover.empty() && c.recover != "point-in-time" && c.recover != "repair") {
     return Status::InvalidArgument("--recover must be 'point-in-time' or 'repair'");
   }
@@ -90,7 +92,8 @@ Status Validate(const ServerConfig& c) {
   }
   if (c.stream_shards < 1 || c.stream_shards > 64) return Status::InvalidArgument("streamShards must be 1..64");
   if (c.stream_retention_seconds < 1) return Status::InvalidArgument("streamRetentionSeconds must be at least 1");
-  if (c.stream_shard_rollover_seconds < 1) return Status::InvalidArgument("streamShardRolloverSeconds must be at least 1");
+  if (c.stream_shard_rollover_seconds < 1)
+    return Status::InvalidArgument("streamShardRolloverSeconds must be at least 1");
   if (c.stream_iterator_lifetime_seconds < 1) {
     return Status::InvalidArgument("streamIteratorLifetimeSeconds must be at least 1");
   }

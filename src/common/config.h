@@ -24,7 +24,7 @@ struct ServerConfig {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   Durability durability = Durability::kSync;
-  int threads = 0;  // I/O threads; 0: one per core less one (at least one)
+  int threads = 0;                                 // I/O threads; 0: one per core less one (at least one)
   std::map<std::string, std::string> access_keys;  // access key id -> secret access key
   std::string log_level = "info";
   size_t max_request_bytes = 16 * 1024 * 1024;
@@ -45,11 +45,11 @@ struct ServerConfig {
   int64_t block_cache_mb = 128;  // RocksDB's block cache
   int64_t row_cache_mb = 128;    // latest item values for point reads; 0 turns it off
   // DynamoDB Streams (streams/streams.h).
-  int64_t stream_shards = 4;                            // shards per stream generation, 1..64
-  int64_t stream_retention_seconds = 24 * 3600;         // records older than this are trimmed
-  int64_t stream_shard_rollover_seconds = 4 * 3600;     // shards close and get children this often
-  int64_t stream_iterator_lifetime_seconds = 15 * 60;   // ExpiredIteratorException after this
-  int64_t maintenance_interval_ms = 1000;               // background passes (trim, rollover)
+  int64_t stream_shards = 4;                           // shards per stream generation, 1..64
+  int64_t stream_retention_seconds = 24 * 3600;        // records older than this are trimmed
+  int64_t stream_shard_rollover_seconds = 4 * 3600;    // shards close and get children this often
+  int64_t stream_iterator_lifetime_seconds = 15 * 60;  // ExpiredIteratorException after this
+  int64_t maintenance_interval_ms = 1000;              // background passes (trim, rollover)
   // The config file's "replications" array, as JSON text (parsed by pipeline/config.h), and
   // the directory relative transform files are resolved against.
   std::string replications_json;

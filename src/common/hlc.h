@@ -18,9 +18,7 @@ class Hlc {
   static constexpr int kLogicalBits = 16;
   static uint64_t Physical(uint64_t ts) { return ts >> kLogicalBits; }
   static uint64_t Logical(uint64_t ts) { return ts & ((1u << kLogicalBits) - 1); }
-  static uint64_t Make(uint64_t physical_ms, uint64_t logical) {
-    return (physical_ms << kLogicalBits) | logical;
-  }
+  static uint64_t Make(uint64_t physical_ms, uint64_t logical) { return (physical_ms << kLogicalBits) | logical; }
 
   // A new timestamp, greater than every one issued or observed before.
   uint64_t Now();

@@ -20,7 +20,8 @@ Status WrongJsonType(const char* expected) {
 Result<std::string> DecodeBinary(const json::Value& v) {
   if (!v.is_string()) return WrongJsonType("a base64 string");
   auto r = Base64Decode(v.str());
-  if (!r.ok()) return Status::Serialization("'" + v.str() + "' can not be converted to a Blob: " + r.status().message());
+  if (!r.ok())
+    return Status::Serialization("'" + v.str() + "' can not be converted to a Blob: " + r.status().message());
   return std::move(r).value();
 }
 
@@ -39,8 +40,8 @@ Status CheckDuplicates(const std::vector<std::string>& canonical, const std::vec
   seen.reserve(canonical.size());
   for (const auto& s : canonical) {
     if (!seen.insert(s).second) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Input collection " + JoinForMessage(shown) +
-                                     type_suffix + " contains duplicates.");
+      return Status::InvalidArgument(std::string(kInvalid) + "Input collection " + JoinForMessage(shown) + type_suffix +
+                                     " contains duplicates.");
     }
   }
   return Status::Ok();
@@ -65,8 +66,9 @@ Result<AttributeValue> AttributeValueFromJson(const json::Value& v, int depth) {
     type_name = name;
   }
   if (set_count == 0) {
-    return Status::InvalidArgument(std::string(kInvalid) +
-                                   "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    return Status::InvalidArgument(
+        std::string(kInvalid) +
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   }
   if (set_count > 1) {
     return Status::InvalidArgument(
@@ -95,8 +97,7 @@ Result<AttributeValue> AttributeValueFromJson(const json::Value& v, int depth) {
   if (type_name == "NULL") {
     if (!f.is_bool()) return WrongJsonType("a boolean");
     if (!f.as_bool()) {
-      return Status::InvalidArgument(std::string(kInvalid) +
-                                     "Null attribute value types must have the value of true");
+      return Status::InvalidArgument(std::string(kInvalid) + "Null attribute value types must have the value of true");
     }
     return AttributeValue::Null();
   }
@@ -177,21 +178,11 @@ void WriteAttributeValue(json::Writer& w, const AttributeValue& v) {
   w.Key(AttrTypeName(v.type));
   switch (v.type) {
     case AttrType::kS:
-    case AttrType::kN:
-      w.String(v.scalar);
-      break;
-    case AttrType::kB:
-      w.String(Base64Encode(v.scalar));
-      break;
-    case AttrType::kBool:
-      w.Bool(v.boolean);
-      break;
-    case AttrType::kNull:
-      w.Bool(true);
-      break;
-    case AttrType::kM:
-      WriteAttributeMap(w, v.map);
-      break;
+    case AttrType::kN: w.String(v.scalar); break;
+    case AttrType::kB: w.String(Base64Encode(v.scalar)); break;
+    case AttrType::kBool: w.Bool(v.boolean); break;
+    case AttrType::kNull: w.Bool(true); break;
+    case AttrType::kM: WriteAttributeMap(w, v.map); break;
     case AttrType::kL:
       w.StartArray();
       for (const auto& e : v.list) WriteAttributeValue(w, e);

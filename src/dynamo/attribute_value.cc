@@ -58,16 +58,11 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
   switch (a.type) {
     case AttrType::kS:
     case AttrType::kN:
-    case AttrType::kB:
-      return a.scalar == b.scalar;
-    case AttrType::kBool:
-      return a.boolean == b.boolean;
-    case AttrType::kNull:
-      return true;
-    case AttrType::kM:
-      return a.map == b.map;
-    case AttrType::kL:
-      return a.list == b.list;
+    case AttrType::kB: return a.scalar == b.scalar;
+    case AttrType::kBool: return a.boolean == b.boolean;
+    case AttrType::kNull: return true;
+    case AttrType::kM: return a.map == b.map;
+    case AttrType::kL: return a.list == b.list;
     case AttrType::kSS:
     case AttrType::kNS:
     case AttrType::kBS: {
@@ -104,13 +99,10 @@ size_t NumberSize(const std::string& canonical) {
 size_t AttributeValueSize(const AttributeValue& v) {
   switch (v.type) {
     case AttrType::kS:
-    case AttrType::kB:
-      return v.scalar.size();
-    case AttrType::kN:
-      return NumberSize(v.scalar);
+    case AttrType::kB: return v.scalar.size();
+    case AttrType::kN: return NumberSize(v.scalar);
     case AttrType::kBool:
-    case AttrType::kNull:
-      return 1;
+    case AttrType::kNull: return 1;
     case AttrType::kSS:
     case AttrType::kBS: {
       size_t n = 0;

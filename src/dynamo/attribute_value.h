@@ -33,11 +33,11 @@ using Item = AttributeMap;
 
 struct AttributeValue {
   AttrType type = AttrType::kNull;
-  bool boolean = false;                // BOOL; NULL is always true
-  std::string scalar;                  // S (UTF-8), N (canonical decimal text), B (raw bytes)
-  std::vector<std::string> set;        // SS, NS (canonical), BS; document order, unique
-  std::vector<AttributeValue> list;    // L
-  AttributeMap map;                    // M
+  bool boolean = false;              // BOOL; NULL is always true
+  std::string scalar;                // S (UTF-8), N (canonical decimal text), B (raw bytes)
+  std::vector<std::string> set;      // SS, NS (canonical), BS; document order, unique
+  std::vector<AttributeValue> list;  // L
+  AttributeMap map;                  // M
 
   static AttributeValue S(std::string s);
   static AttributeValue N(std::string canonical);

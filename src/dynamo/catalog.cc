@@ -16,7 +16,10 @@ constexpr char kNextTableIdKey[] = "catalog/next_table_id";
 
 Catalog::Catalog(storage::Engine* engine, Committer* committer, const Clock* clock, std::string region,
                  std::string account_id)
-    : engine_(engine), committer_(committer), clock_(clock), region_(std::move(region)),
+    : engine_(engine),
+      committer_(committer),
+      clock_(clock),
+      region_(std::move(region)),
       account_id_(std::move(account_id)) {}
 
 std::string Catalog::TableArn(const std::string& name) const {
@@ -157,7 +160,8 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Update(std::string_view name,
                                                          const std::function<Status(TableInfo&)>& change) {
   std::unique_lock<std::shared_mutex> l(mu_);
   auto it = tables_.find(name);
-  if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
+  if (it == tables_.end())
+    return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
   auto before = it->second->info();
   TableInfo copy = *before;
   RETURN_IF_ERROR(change(copy));
@@ -168,7 +172,8 @@ Result<std::shared_ptr<const TableInfo>> Catalog::Update(std::string_view name,
 Result<std::shared_ptr<TableRuntime>> Catalog::Drop(std::string_view name) {
   std::unique_lock<std::shared_mutex> l(mu_);
   auto it = tables_.find(name);
-  if (it == tables_.end()) return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
+  if (it == tables_.end())
+    return Status::NotFound("Requested resource not found: Table: " + std::string(name) + " not found");
   std::shared_ptr<TableRuntime> rt = it->second;
   RETURN_IF_ERROR(CommitTableChange(rt.get(), rt->info(), nullptr));
   tables_.erase(it);

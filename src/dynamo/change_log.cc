@@ -53,7 +53,8 @@ Result<ChangeRecord> DecodeChangeRecord(std::string_view key, std::string_view i
   if (!GetFixed32BE(&key, &r.table_id) || !GetFixed64BE(&key, &r.sequence) || !key.empty()) {
     return Status::Corruption("changelog: bad key");
   }
-  if (in.size() < 3 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Status::Corruption("changelog: bad header");
+  if (in.size() < 3 || static_cast<uint8_t>(in[0]) != kRecordVersion)
+    return Status::Corruption("changelog: bad header");
   uint8_t kind = static_cast<uint8_t>(in[1]);
   if (kind < 1 || kind > 3) return Status::Corruption("changelog: bad kind");
   r.kind = static_cast<ChangeKind>(kind);
@@ -209,8 +210,8 @@ Status Committer::Commit(const std::function<Status(Context&)>& fill, uint64_t* 
   return Status::Ok();
 }
 
-Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after,
-                                              size_t max, uint64_t last, ImageSelection images) {
+Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after, size_t max,
+                                              uint64_t last, ImageSelection images) {
   std::vector<ChangeRecord> out;
   if (after == UINT64_MAX || after >= last) return out;
   out.reserve(std::min<uint64_t>(max, last - after));

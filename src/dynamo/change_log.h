@@ -178,8 +178,8 @@ TableStats DecodeStats(std::string_view bytes);
 
 // Reads change records of one table with after < sequence <= last, at most max records, in
 // sequence order, building the selected images.
-Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after,
-                                              size_t max, uint64_t last = UINT64_MAX, ImageSelection images = {});
+Result<std::vector<ChangeRecord>> ReadChanges(storage::Engine* engine, uint32_t table_id, uint64_t after, size_t max,
+                                              uint64_t last = UINT64_MAX, ImageSelection images = {});
 
 // Durable per-consumer cursors (e.g. "stream:<arn>", "replica:eu-west-1", "iceberg:<name>").
 Status SaveCursor(storage::Engine* engine, const std::string& consumer, uint64_t sequence);

@@ -8,8 +8,7 @@ namespace floe::dynamo {
 namespace {
 constexpr char kNotANumber[] = "A value provided cannot be converted into a number";
 constexpr char kTooManyDigits[] = "Attempting to store more than 38 significant digits in a Number";
-constexpr char kOverflow[] =
-    "Number overflow. Attempting to store a number with magnitude larger than supported range";
+constexpr char kOverflow[] = "Number overflow. Attempting to store a number with magnitude larger than supported range";
 constexpr char kUnderflow[] =
     "Number underflow. Attempting to store a number with magnitude smaller than supported range";
 }  // namespace
@@ -150,8 +149,8 @@ Result<Decimal> Decimal::Add(const Decimal& a, const Decimal& b) {
   if (b.is_zero()) return a;
   // Align both to a common digit grid: position p holds the digit of 10^(top - 1 - p).
   const int top = std::max(a.exponent_, b.exponent_);
-  const int bottom = std::min(a.exponent_ - static_cast<int>(a.digits_.size()),
-                              b.exponent_ - static_cast<int>(b.digits_.size()));
+  const int bottom =
+      std::min(a.exponent_ - static_cast<int>(a.digits_.size()), b.exponent_ - static_cast<int>(b.digits_.size()));
   const int width = top - bottom;
   // Both inputs are range-checked, so width <= 126 + 130 + 38.
   std::vector<int> x(static_cast<size_t>(width), 0), y(static_cast<size_t>(width), 0);

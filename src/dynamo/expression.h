@@ -23,8 +23,8 @@ namespace floe::dynamo::expr {
 
 // One step of a document path: an attribute/map key, or a list index.
 struct PathElement {
-  std::string name;       // map key, or the placeholder ("#n") before resolution
-  int64_t index = -1;     // list index when >= 0
+  std::string name;    // map key, or the placeholder ("#n") before resolution
+  int64_t index = -1;  // list index when >= 0
   bool placeholder = false;
   bool is_index() const { return index >= 0; }
   bool operator==(const PathElement& o) const { return name == o.name && index == o.index; }
@@ -32,16 +32,16 @@ struct PathElement {
 using Path = std::vector<PathElement>;
 
 enum class NodeKind {
-  kPath,        // path
-  kValue,       // value_name (":v") -> value after resolution
-  kCompare,     // op in {"=", "<>", "<", "<=", ">", ">="}, args[0], args[1]
-  kBetween,     // args[0] BETWEEN args[1] AND args[2]
-  kIn,          // args[0] IN (args[1..])
+  kPath,     // path
+  kValue,    // value_name (":v") -> value after resolution
+  kCompare,  // op in {"=", "<>", "<", "<=", ">", ">="}, args[0], args[1]
+  kBetween,  // args[0] BETWEEN args[1] AND args[2]
+  kIn,       // args[0] IN (args[1..])
   kAnd,
   kOr,
   kNot,
-  kFunction,    // op = function name, args
-  kPlus,        // update values: args[0] + args[1]
+  kFunction,  // op = function name, args
+  kPlus,      // update values: args[0] + args[1]
   kMinus,
 };
 

@@ -55,7 +55,8 @@ Result<Placeholders> Placeholders::Create(const std::map<std::string, std::strin
   if (names) {
     if (names->empty()) return Invalid("ExpressionAttributeNames must not be empty");
     for (const auto& [k, v] : *names) {
-      if (!KeySyntax(k, '#')) return Invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"");
+      if (!KeySyntax(k, '#'))
+        return Invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"");
     }
     p.names_ = *names;
     p.has_names_ = true;
@@ -63,7 +64,8 @@ Result<Placeholders> Placeholders::Create(const std::map<std::string, std::strin
   if (values) {
     if (values->empty()) return Invalid("ExpressionAttributeValues must not be empty");
     for (const auto& [k, v] : *values) {
-      if (!KeySyntax(k, ':')) return Invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"");
+      if (!KeySyntax(k, ':'))
+        return Invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"");
     }
     for (const auto& [k, v] : *values) p.values_.emplace(k, std::make_shared<const AttributeValue>(v));
     p.has_values_ = true;
@@ -76,7 +78,9 @@ Status Placeholders::ResolvePath(Path& path, ExprKind kind) {
     if (!e.placeholder) continue;
     auto it = names_.find(e.name);
     if (it == names_.end()) {
-      return Invalid(Prefix(kind) + "An expression attribute name used in the document path is not defined; attribute name: " + e.name);
+      return Invalid(
+          Prefix(kind) +
+          "An expression attribute name used in the document path is not defined; attribute name: " + e.name);
     }
     used_names_.insert(e.name);
     e.name = it->second;
@@ -90,8 +94,9 @@ Status Placeholders::ResolveNode(Node& node, ExprKind kind) {
   if (node.kind == NodeKind::kValue) {
     auto it = values_.find(node.value_name);
     if (it == values_.end()) {
-      return Invalid(Prefix(kind) + "An expression attribute value used in expression is not defined; attribute value: " +
-                     node.value_name);
+      return Invalid(
+          Prefix(kind) +
+          "An expression attribute value used in expression is not defined; attribute value: " + node.value_name);
     }
     used_values_.insert(node.value_name);
     node.shared_value = it->second;
@@ -121,8 +126,10 @@ Result<ParsedUpdate> Placeholders::ResolveUpdate(const ParsedUpdate& parsed) {
       bool diverged = false;
       for (size_t k = 0; k < a.size() && k < b.size(); ++k) {
         if (a[k].is_index() != b[k].is_index()) {
-          return Invalid("Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: " +
-                         PathToString(a) + ", path two: " + PathToString(b));
+          return Invalid(
+              "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of "
+              "these paths; path one: " +
+              PathToString(a) + ", path two: " + PathToString(b));
         }
         if (!(a[k] == b[k])) {
           diverged = true;
@@ -130,8 +137,10 @@ Result<ParsedUpdate> Placeholders::ResolveUpdate(const ParsedUpdate& parsed) {
         }
       }
       if (!diverged) {
-        return Invalid("Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: " +
-                       PathToString(a) + ", path two: " + PathToString(b));
+        return Invalid(
+            "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these "
+            "paths; path one: " +
+            PathToString(a) + ", path two: " + PathToString(b));
       }
     }
   }
@@ -155,12 +164,16 @@ Result<std::vector<Path>> Placeholders::ResolveProjection(const std::vector<Path
         if (!(a[k] == b[k])) break;
       }
       if (conflict) {
-        return Invalid("Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: " +
-                       PathToString(a) + ", path two: " + PathToString(b));
+        return Invalid(
+            "Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of "
+            "these paths; path one: " +
+            PathToString(a) + ", path two: " + PathToString(b));
       }
       if (k == std::min(a.size(), b.size())) {
-        return Invalid("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: " +
-                       PathToString(a) + ", path two: " + PathToString(b));
+        return Invalid(
+            "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of "
+            "these paths; path one: " +
+            PathToString(a) + ", path two: " + PathToString(b));
       }
     }
   }
@@ -172,11 +185,13 @@ Status Placeholders::Finish() const {
   for (const auto& [k, v] : names_) {
     if (!used_names_.count(k)) unused += (unused.empty() ? "" : ", ") + k;
   }
-  if (!unused.empty()) return Invalid("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + unused + "}");
+  if (!unused.empty())
+    return Invalid("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + unused + "}");
   for (const auto& [k, v] : values_) {
     if (!used_values_.count(k)) unused += (unused.empty() ? "" : ", ") + k;
   }
-  if (!unused.empty()) return Invalid("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + unused + "}");
+  if (!unused.empty())
+    return Invalid("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + unused + "}");
   return Status::Ok();
 }
 
@@ -198,7 +213,9 @@ Status ValidateCondition(const Node& n, ExprKind kind) {
       const Node& t = n.args[1];
       if (t.kind != NodeKind::kValue || t.value().type != AttrType::kS) {
         if (t.kind == NodeKind::kValue) return type_error(n.op, t.value().type);
-        return Invalid(prefix + "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+        return Invalid(prefix +
+                       "Incorrect operand type for operator or function; operator or function: attribute_type, operand "
+                       "type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
       }
       static const char* kTypes[] = {"S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"};
       if (std::none_of(std::begin(kTypes), std::end(kTypes), [&](const char* x) { return t.value().scalar == x; })) {
@@ -217,12 +234,15 @@ Status ValidateCondition(const Node& n, ExprKind kind) {
     const AttributeValue& lo = n.args[1].value();
     const AttributeValue& hi = n.args[2].value();
     if (lo.type != hi.type) {
-      return Invalid(prefix + "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
+      return Invalid(prefix +
+                     "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
                      ShowOperand(lo) + ", upper bound operand: " + ShowOperand(hi));
     }
     auto c = CompareScalars(lo, hi);
     if (c && *c > 0) {
-      return Invalid(prefix + "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: " +
+      return Invalid(prefix +
+                     "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower "
+                     "bound operand: " +
                      ShowOperand(lo) + ", upper bound operand: " + ShowOperand(hi));
     }
   }
@@ -235,8 +255,10 @@ Status ValidateUpdateValue(const Node& n) {
   auto check = [&](const char* fn, AttrType want) -> Status {
     for (const auto& a : n.args) {
       if (a.kind == NodeKind::kValue && a.value().type != want) {
-        return Invalid(std::string("Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: ") +
-                       fn + ", operand type: " + AttrTypeName(a.value().type));
+        return Invalid(
+            std::string(
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: ") +
+            fn + ", operand type: " + AttrTypeName(a.value().type));
       }
     }
     return Status::Ok();
@@ -256,8 +278,9 @@ Status ValidateUpdate(const ParsedUpdate& u) {
       const bool ok = IsSet(t) || (c.action == UpdateAction::kAdd && t == AttrType::kN);
       if (!ok) {
         const char* tn = UpdateTypeName(t);
-        return Invalid(std::string("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ") +
-                       (c.action == UpdateAction::kAdd ? "ADD" : "DELETE") + ", operand type: " + (tn ? tn : AttrTypeName(t)));
+        return Invalid(
+            std::string("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ") +
+            (c.action == UpdateAction::kAdd ? "ADD" : "DELETE") + ", operand type: " + (tn ? tn : AttrTypeName(t)));
       }
     }
   }
@@ -318,20 +341,16 @@ const AttributeValue* Operand(const Node& n, const Item& item, AttributeValue* s
 
 bool Contains(const AttributeValue& hay, const AttributeValue& needle) {
   switch (hay.type) {
-    case AttrType::kS:
-      return needle.type == AttrType::kS && hay.scalar.find(needle.scalar) != std::string::npos;
-    case AttrType::kB:
-      return needle.type == AttrType::kB && hay.scalar.find(needle.scalar) != std::string::npos;
+    case AttrType::kS: return needle.type == AttrType::kS && hay.scalar.find(needle.scalar) != std::string::npos;
+    case AttrType::kB: return needle.type == AttrType::kB && hay.scalar.find(needle.scalar) != std::string::npos;
     case AttrType::kSS:
       return needle.type == AttrType::kS && std::find(hay.set.begin(), hay.set.end(), needle.scalar) != hay.set.end();
     case AttrType::kBS:
       return needle.type == AttrType::kB && std::find(hay.set.begin(), hay.set.end(), needle.scalar) != hay.set.end();
     case AttrType::kNS:
       return needle.type == AttrType::kN && std::find(hay.set.begin(), hay.set.end(), needle.scalar) != hay.set.end();
-    case AttrType::kL:
-      return std::find(hay.list.begin(), hay.list.end(), needle) != hay.list.end();
-    default:
-      return false;
+    case AttrType::kL: return std::find(hay.list.begin(), hay.list.end(), needle) != hay.list.end();
+    default: return false;
   }
 }
 
@@ -401,8 +420,7 @@ Result<bool> EvaluateCondition(const Node& n, const Item& item) {
       if (n.op == "contains") return a && b && Contains(*a, *b);
       return false;
     }
-    default:
-      return Status::Internal("not a condition");
+    default: return Status::Internal("not a condition");
   }
 }
 
@@ -453,8 +471,10 @@ bool Compact(AttributeValue* v) {
   }
   if (v->type == AttrType::kM && !v->map.empty()) {
     for (auto it = v->map.begin(); it != v->map.end();) {
-      if (!Compact(&it->second)) it = v->map.erase(it);
-      else ++it;
+      if (!Compact(&it->second))
+        it = v->map.erase(it);
+      else
+        ++it;
     }
     return !v->map.empty();
   }
@@ -542,8 +562,7 @@ Result<AttributeValue> EvalUpdateValue(const Node& n, const Item& item, size_t* 
       }
       return Invalid("Invalid UpdateExpression: Invalid function name; function: " + n.op);
     }
-    default:
-      return Status::Internal("not an update value");
+    default: return Status::Internal("not an update value");
   }
 }
 

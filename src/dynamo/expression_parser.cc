@@ -31,8 +31,28 @@ constexpr size_t kMaxPathDepth = 32;
 // 4 KB expression could otherwise nest ~4,000 levels.
 constexpr int kMaxNesting = 100;
 
-enum class Tok { kIdent, kName, kValue, kNumber, kLParen, kRParen, kLBracket, kRBracket, kComma, kDot, kEq, kNe,
-                 kLt, kLe, kGt, kGe, kPlus, kMinus, kEof, kBad };
+enum class Tok {
+  kIdent,
+  kName,
+  kValue,
+  kNumber,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kDot,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kPlus,
+  kMinus,
+  kEof,
+  kBad
+};
 
 struct Token {
   Tok type;
@@ -161,15 +181,16 @@ class Parser {
     const std::string prefix = std::string("Invalid ") + ExprKindName(kind_) + ": ";
     if (text_.empty()) return Status::InvalidArgument(prefix + "The expression can not be empty;");
     if (text_.size() > kMaxExpressionBytes) {
-      return Status::InvalidArgument(prefix + "Expression size has exceeded the maximum allowed size; expression size: " +
-                                     std::to_string(text_.size()));
+      return Status::InvalidArgument(
+          prefix +
+          "Expression size has exceeded the maximum allowed size; expression size: " + std::to_string(text_.size()));
     }
     T result;
     try {
       result = body();
     } catch (const TooDeep&) {
-      return Status::InvalidArgument(prefix + "The expression has too many nesting levels; maximum: " +
-                                     std::to_string(kMaxNesting));
+      return Status::InvalidArgument(
+          prefix + "The expression has too many nesting levels; maximum: " + std::to_string(kMaxNesting));
     } catch (const SyntaxError& e) {
       const Token& t = toks_[e.tok];
       std::string tok = t.type == Tok::kEof ? "<EOF>" : text_.substr(t.pos, t.len);
@@ -178,13 +199,13 @@ class Parser {
       return Status::InvalidArgument(prefix + "Syntax error; token: \"" + tok + "\", near: \"" + near + "\"");
     }
     // Structural errors, in DynamoDB's order of precedence.
-    for (const auto* e : {&redundant_parens_, &unknown_function_, &misused_function_, &reserved_, &operand_,
-                          &section_, &depth_}) {
+    for (const auto* e :
+         {&redundant_parens_, &unknown_function_, &misused_function_, &reserved_, &operand_, &section_, &depth_}) {
       if (!e->empty()) return Status::InvalidArgument(prefix + *e);
     }
     if (operators_ > kMaxOperators) {
-      return Status::InvalidArgument(prefix + "The expression contains too many operators; operator count: " +
-                                     std::to_string(operators_));
+      return Status::InvalidArgument(
+          prefix + "The expression contains too many operators; operator count: " + std::to_string(operators_));
     }
     return result;
   }
@@ -274,8 +295,8 @@ class Parser {
       }
     };
     Node n;
-    if (t.type == Tok::kEq || t.type == Tok::kNe || t.type == Tok::kLt || t.type == Tok::kLe ||
-        t.type == Tok::kGt || t.type == Tok::kGe) {
+    if (t.type == Tok::kEq || t.type == Tok::kNe || t.type == Tok::kLt || t.type == Tok::kLe || t.type == Tok::kGt ||
+        t.type == Tok::kGe) {
       Next();
       ++operators_;
       n.kind = NodeKind::kCompare;
@@ -327,8 +348,9 @@ class Parser {
   void CheckDistinct(const Node& n, const std::string& op) {
     if (n.args.size() != 2 || n.args[0].kind != NodeKind::kPath || n.args[1].kind != NodeKind::kPath) return;
     if (!(n.args[0].path == n.args[1].path)) return;
-    SetOnce(operand_, "The first operand must be distinct from the remaining operands for this operator or function; operator: " +
-                          op + ", first operand: " + PathToString(n.args[0].path));
+    SetOnce(operand_,
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: " +
+                op + ", first operand: " + PathToString(n.args[0].path));
   }
 
   // An operand: path, value placeholder or function call.
@@ -405,7 +427,8 @@ class Parser {
       } else if (t.type == Tok::kIdent) {
         e.name = Text(t);
         if (!std::isalpha(static_cast<unsigned char>(e.name[0]))) Fail();
-        if (IsReservedWord(e.name)) SetOnce(reserved_, "Attribute name is a reserved keyword; reserved keyword: " + e.name);
+        if (IsReservedWord(e.name))
+          SetOnce(reserved_, "Attribute name is a reserved keyword; reserved keyword: " + e.name);
       } else {
         Fail();
       }
@@ -449,7 +472,8 @@ class Parser {
       if (section < 0) Fail();
       Next();
       if (seen[section]) {
-        SetOnce(section_, std::string("The \"") + names[section] + "\" section can only be used once in an update expression;");
+        SetOnce(section_,
+                std::string("The \"") + names[section] + "\" section can only be used once in an update expression;");
       }
       seen[section] = true;
       while (true) {

@@ -24,13 +24,16 @@ Result<size_t> IndexBuilder::RunOnce() {
         if (done) break;
       }
       const uint32_t table_id = table->id, index_id = index.id;
-      Status st = catalog_->Update(info->name, [&](TableInfo& t) -> Status {
-                    if (t.id != table_id) return Status::NotFound("table was replaced");
-                    for (auto& i : t.indexes) {
-                      if (i.id == index_id) i.backfilling = false;
-                    }
-                    return Status::Ok();
-                  }).status();
+      Status st = catalog_
+                      ->Update(info->name,
+                               [&](TableInfo& t) -> Status {
+                                 if (t.id != table_id) return Status::NotFound("table was replaced");
+                                 for (auto& i : t.indexes) {
+                                   if (i.id == index_id) i.backfilling = false;
+                                 }
+                                 return Status::Ok();
+                               })
+                      .status();
       if (st.ok()) {
         ++activated;
       } else if (st.code() != StatusCode::kNotFound) {

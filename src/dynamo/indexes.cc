@@ -76,15 +76,17 @@ Status ValidateIndexKeys(const TableInfo& table, const Item& item) {
       if (it == item.end()) continue;
       const AttributeValue& v = it->second;
       if (v.type != k->type) {
-        return Status::InvalidArgument(std::string("One or more parameter values were invalid: Type mismatch for Index Key ") +
-                                       k->name + " Expected: " + AttrTypeName(k->type) + " Actual: " +
-                                       AttrTypeName(v.type) + " IndexName: " + index.name);
+        return Status::InvalidArgument(
+            std::string("One or more parameter values were invalid: Type mismatch for Index Key ") + k->name +
+            " Expected: " + AttrTypeName(k->type) + " Actual: " + AttrTypeName(v.type) + " IndexName: " + index.name);
       }
       if (v.scalar.empty() && v.type != AttrType::kN) {
         return Status::InvalidArgument(
-            std::string("One or more parameter values are not valid. A value specified for a secondary index key is not "
-                        "supported. The AttributeValue for a key attribute cannot contain an empty ") +
-            (v.type == AttrType::kS ? "string" : "binary") + " value. IndexName: " + index.name + ", IndexKey: " + k->name);
+            std::string(
+                "One or more parameter values are not valid. A value specified for a secondary index key is not "
+                "supported. The AttributeValue for a key attribute cannot contain an empty ") +
+            (v.type == AttrType::kS ? "string" : "binary") + " value. IndexName: " + index.name +
+            ", IndexKey: " + k->name);
       }
     }
   }

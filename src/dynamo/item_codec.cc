@@ -31,17 +31,10 @@ void EncodeValue(const AttributeValue& v, std::string* out) {
   switch (v.type) {
     case AttrType::kS:
     case AttrType::kN:
-    case AttrType::kB:
-      PutBytes(v.scalar, out);
-      break;
-    case AttrType::kBool:
-      out->push_back(v.boolean ? 1 : 0);
-      break;
-    case AttrType::kNull:
-      break;
-    case AttrType::kM:
-      EncodeAttributeMap(v.map, out);
-      break;
+    case AttrType::kB: PutBytes(v.scalar, out); break;
+    case AttrType::kBool: out->push_back(v.boolean ? 1 : 0); break;
+    case AttrType::kNull: break;
+    case AttrType::kM: EncodeAttributeMap(v.map, out); break;
     case AttrType::kL:
       PutVarint(v.list.size(), out);
       for (const auto& e : v.list) EncodeValue(e, out);
@@ -76,9 +69,7 @@ Result<AttributeValue> DecodeValue(std::string_view* in, int depth) {
       v.boolean = (*in)[0] != 0;
       in->remove_prefix(1);
       break;
-    case AttrType::kNull:
-      v.boolean = true;
-      break;
+    case AttrType::kNull: v.boolean = true; break;
     case AttrType::kM: {
       uint64_t n;
       if (!GetVarint(in, &n) || n > in->size()) return Bad("bad map count");
@@ -133,8 +124,7 @@ Status SkipValue(std::string_view* in, int depth) {
       if (in->empty()) return Bad("truncated bool");
       in->remove_prefix(1);
       return Status::Ok();
-    case AttrType::kNull:
-      return Status::Ok();
+    case AttrType::kNull: return Status::Ok();
     case AttrType::kM:
       if (!GetVarint(in, &n) || n > in->size()) return Bad("bad map count");
       for (uint64_t i = 0; i < n; ++i) {
@@ -245,7 +235,8 @@ void EncodeStoredItem(const VersionHeader& header, const Item& item, std::string
 }
 
 std::string_view StoredItemBody(std::string_view in) {
-  if (in.size() < 10 || static_cast<uint8_t>(in[0]) != kFormatVersion || (static_cast<uint8_t>(in[1]) & kFlagTombstone)) {
+  if (in.size() < 10 || static_cast<uint8_t>(in[0]) != kFormatVersion ||
+      (static_cast<uint8_t>(in[1]) & kFlagTombstone)) {
     return {};
   }
   in.remove_prefix(10);

@@ -18,9 +18,9 @@ constexpr std::chrono::microseconds kConflictGrace{1000};
 
 Status CheckKeyValueNotEmpty(const KeyElement& k, const AttributeValue& v) {
   if (v.scalar.empty() && (v.type == AttrType::kS || v.type == AttrType::kB)) {
-    return Status::InvalidArgument(
-        std::string("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ") +
-        (v.type == AttrType::kS ? "string" : "binary") + " value. Key: " + k.name);
+    return Status::InvalidArgument(std::string("One or more parameter values are not valid. The AttributeValue for a "
+                                               "key attribute cannot contain an empty ") +
+                                   (v.type == AttrType::kS ? "string" : "binary") + " value. Key: " + k.name);
   }
   return Status::Ok();
 }
@@ -112,8 +112,7 @@ struct PreparedWrite {
 // must key, old_item and new_item. Under the item's key lock.
 Result<PreparedWrite> PrepareWrite(Committer& committer, storage::Engine* engine, const TableRuntime& table,
                                    std::shared_ptr<const TableInfo> info, uint64_t info_version, const Item& key,
-                                   uint64_t hash,
-                                   const std::optional<Item>& old_item, std::string_view old_stored,
+                                   uint64_t hash, const std::optional<Item>& old_item, std::string_view old_stored,
                                    const std::optional<Item>& new_item, bool by_ttl = false) {
   PreparedWrite p;
   p.by_ttl = by_ttl;
@@ -191,8 +190,8 @@ Result<Item> KeyOfItem(const TableInfo& table, const Item& item) {
       return Status::InvalidArgument(std::string(kInvalid) + "Missing the key " + k->name + " in the item");
     }
     if (it->second.type != k->type) {
-      return Status::InvalidArgument(std::string(kInvalid) + "Type mismatch for key " + k->name +
-                                     " expected: " + AttrTypeName(k->type) + " actual: " + AttrTypeName(it->second.type));
+      return Status::InvalidArgument(std::string(kInvalid) + "Type mismatch for key " + k->name + " expected: " +
+                                     AttrTypeName(k->type) + " actual: " + AttrTypeName(it->second.type));
     }
     RETURN_IF_ERROR(CheckKeyValueNotEmpty(*k, it->second));
     key.emplace(k->name, it->second);
@@ -216,7 +215,8 @@ Status ValidateKey(const TableInfo& table, const AttributeMap& key) {
 Status ValidateItemForWrite(const TableInfo& table, const Item& item) {
   RETURN_IF_ERROR(CheckKeySizes(table, item));
   for (const auto& [name, v] : item) {
-    if (NestingDepth(v) > kMaxNestingDepth) return Status::InvalidArgument("Nesting Levels have exceeded supported limits");
+    if (NestingDepth(v) > kMaxNestingDepth)
+      return Status::InvalidArgument("Nesting Levels have exceeded supported limits");
   }
   if (ItemSize(item) > kMaxItemSize) return Status::InvalidArgument("Item size has exceeded the maximum allowed size");
   return ValidateIndexKeys(table, item);
@@ -226,8 +226,8 @@ ItemStore::ItemStore(storage::Engine* engine, Committer* committer) : engine_(en
 
 TableStats ItemStore::Stats(const TableRuntime& table) { return committer_->ReadStats(table); }
 
-Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key,
-                                      const MutateFn& fn, bool by_ttl) {
+Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table, const Item& key, const MutateFn& fn,
+                                      bool by_ttl) {
   // The version first: a definition published in between makes the commit re-plan (safe).
   const uint64_t info_version = table->info_version.load(std::memory_order_acquire);
   auto info = table->info();
@@ -253,8 +253,8 @@ Result<WriteResult> ItemStore::Mutate(const std::shared_ptr<TableRuntime>& table
     result.capacity = UnchangedWriteCapacity(result.old_item);
     return result;
   }
-  ASSIGN_OR_RETURN(PreparedWrite prepared, PrepareWrite(*committer_, engine_, *table, info, info_version, key,
-                                                        ek.hash, result.old_item, raw, result.new_item, by_ttl));
+  ASSIGN_OR_RETURN(PreparedWrite prepared, PrepareWrite(*committer_, engine_, *table, info, info_version, key, ek.hash,
+                                                        result.old_item, raw, result.new_item, by_ttl));
   RETURN_IF_ERROR(committer_->Commit(
       [&](Committer::Context& ctx) {
         if (table->dropped) return TableGone();
@@ -366,7 +366,8 @@ Result<TransactResult> ItemStore::Transact(const std::vector<TransactAction>& ac
       [&](Committer::Context& ctx) {
         for (size_t i = 0; i < n; ++i) {
           if (actions[i].table->dropped) return TableGone();
-          if (st[i].write) RETURN_IF_ERROR(ApplyPrepared(ctx, engine_, *actions[i].table, st[i].ek.bytes, *st[i].write));
+          if (st[i].write)
+            RETURN_IF_ERROR(ApplyPrepared(ctx, engine_, *actions[i].table, st[i].ek.bytes, *st[i].write));
         }
         return Status::Ok();
       },
@@ -436,12 +437,16 @@ struct ReadTarget {
 // read that needs attributes it does not project), each entry is replaced by its table item,
 // read from the same snapshot.
 Result<Page> ReadRange(storage::Engine* engine, const ReadTarget& target, std::string lower, std::string upper,
-                       bool forward, int64_t limit, bool fetch, const std::function<Result<bool>(const Item&)>& filter) {
+                       bool forward, int64_t limit, bool fetch,
+                       const std::function<Result<bool>(const Item&)>& filter) {
   Page page;
   if (lower >= upper && !upper.empty()) return page;
   auto snapshot = engine->GetSnapshot();
   auto it = engine->NewIterator(storage::Cf::kItems, lower, upper, snapshot.get());
-  if (forward) it->SeekToFirst(); else it->SeekToLast();
+  if (forward)
+    it->SeekToFirst();
+  else
+    it->SeekToLast();
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
     ASSIGN_OR_RETURN(std::optional<Item> item, DecodeLive(it->value()));
     if (!item) continue;
@@ -450,8 +455,8 @@ Result<Page> ReadRange(storage::Engine* engine, const ReadTarget& target, std::s
     if (fetch) {  // an index entry holds the table key
       std::string raw;
       bool found = false;
-      RETURN_IF_ERROR(engine->Get(storage::Cf::kItems, KeyBytes(*target.table, *target.info, *item).bytes, &raw,
-                                  &found, snapshot.get()));
+      RETURN_IF_ERROR(engine->Get(storage::Cf::kItems, KeyBytes(*target.table, *target.info, *item).bytes, &raw, &found,
+                                  snapshot.get()));
       if (found) {
         ASSIGN_OR_RETURN(std::optional<Item> full, DecodeLive(raw));
         if (full) {
@@ -492,7 +497,10 @@ Result<Page> ItemStore::Query(const TableRuntime& table, const QuerySpec& spec) 
   using Op = SortKeyCondition::Op;
   switch (spec.sort.op) {
     case Op::kNone: break;
-    case Op::kEq: lower = key_with(spec.sort.a); upper = PrefixSuccessor(lower); break;
+    case Op::kEq:
+      lower = key_with(spec.sort.a);
+      upper = PrefixSuccessor(lower);
+      break;
     case Op::kLt: upper = key_with(spec.sort.a); break;
     case Op::kLe: upper = PrefixSuccessor(key_with(spec.sort.a)); break;
     case Op::kGt: lower = PrefixSuccessor(key_with(spec.sort.a)); break;
@@ -527,11 +535,12 @@ Result<Page> ItemStore::Scan(const TableRuntime& table, const ScanSpec& spec) {
   const ReadTarget target{&table, info.get(), spec.index};
   const uint32_t id = target.storage_id();
   const unsigned __int128 space = static_cast<unsigned __int128>(1) << 64;
-  const uint64_t lo = static_cast<uint64_t>(space * static_cast<unsigned>(spec.segment) /
-                                            static_cast<unsigned>(spec.total_segments));
+  const uint64_t lo =
+      static_cast<uint64_t>(space * static_cast<unsigned>(spec.segment) / static_cast<unsigned>(spec.total_segments));
   const bool last = spec.segment + 1 == spec.total_segments;
-  const uint64_t hi = last ? 0 : static_cast<uint64_t>(space * static_cast<unsigned>(spec.segment + 1) /
-                                                       static_cast<unsigned>(spec.total_segments));
+  const uint64_t hi = last ? 0
+                           : static_cast<uint64_t>(space * static_cast<unsigned>(spec.segment + 1) /
+                                                   static_cast<unsigned>(spec.total_segments));
   std::string lower = TablePrefix(id);
   PutFixed64BE(lo, &lower);
   std::string upper;

@@ -156,7 +156,8 @@ class ItemStore {
   Result<TransactResult> Transact(const std::vector<TransactAction>& actions, LockMode mode);
 
   // Point reads of several items from one consistent snapshot (TransactGetItems).
-  Result<std::vector<std::optional<Item>>> GetMany(const std::vector<std::pair<std::shared_ptr<TableRuntime>, Item>>& keys);
+  Result<std::vector<std::optional<Item>>> GetMany(
+      const std::vector<std::pair<std::shared_ptr<TableRuntime>, Item>>& keys);
 
   // Point read. key must be validated.
   Result<std::optional<Item>> Get(const TableRuntime& table, const Item& key);

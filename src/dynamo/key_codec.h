@@ -32,8 +32,8 @@ Result<AttributeValue> DecodeKeyValue(AttrType type, std::string_view* in);
 uint64_t PartitionHash(std::string_view encoded_partition_key);
 
 struct EncodedKey {
-  std::string bytes;       // the full item key
-  uint64_t hash = 0;       // partition hash
+  std::string bytes;         // the full item key
+  uint64_t hash = 0;         // partition hash
   size_t partition_end = 0;  // bytes[0, partition_end) is the partition prefix
 };
 

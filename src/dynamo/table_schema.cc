@@ -24,10 +24,14 @@ Result<KeyElement> ReadKeyElement(const json::Value* v) {
   if (!n || !t || !n->is_string() || !t->is_string()) return Status::Corruption("catalog: bad key element");
   KeyElement k;
   k.name = n->str();
-  if (t->str() == "S") k.type = AttrType::kS;
-  else if (t->str() == "N") k.type = AttrType::kN;
-  else if (t->str() == "B") k.type = AttrType::kB;
-  else return Status::Corruption("catalog: bad key type");
+  if (t->str() == "S")
+    k.type = AttrType::kS;
+  else if (t->str() == "N")
+    k.type = AttrType::kN;
+  else if (t->str() == "B")
+    k.type = AttrType::kB;
+  else
+    return Status::Corruption("catalog: bad key type");
   return k;
 }
 
@@ -53,48 +57,81 @@ int64_t GetInt(const json::Value& o, const char* key) {
 std::string EncodeTableInfo(const TableInfo& t) {
   json::Writer w;
   w.StartObject();
-  w.Key("formatVersion"); w.Int64(1);
-  w.Key("name"); w.String(t.name);
-  w.Key("id"); w.Uint64(t.id);
-  w.Key("uuid"); w.String(t.uuid);
-  w.Key("arn"); w.String(t.arn);
-  w.Key("hashKey"); WriteKeyElement(w, t.hash_key);
-  if (t.range_key) { w.Key("rangeKey"); WriteKeyElement(w, *t.range_key); }
+  w.Key("formatVersion");
+  w.Int64(1);
+  w.Key("name");
+  w.String(t.name);
+  w.Key("id");
+  w.Uint64(t.id);
+  w.Key("uuid");
+  w.String(t.uuid);
+  w.Key("arn");
+  w.String(t.arn);
+  w.Key("hashKey");
+  WriteKeyElement(w, t.hash_key);
+  if (t.range_key) {
+    w.Key("rangeKey");
+    WriteKeyElement(w, *t.range_key);
+  }
   w.Key("attributeDefinitions");
   w.StartArray();
   for (const auto& a : t.attribute_definitions) WriteKeyElement(w, a);
   w.EndArray();
-  w.Key("billingMode"); w.String(BillingModeName(t.billing_mode));
-  w.Key("readCapacity"); w.Int64(t.read_capacity);
-  w.Key("writeCapacity"); w.Int64(t.write_capacity);
-  w.Key("lastIncreaseMs"); w.Int64(t.last_increase_ms);
-  w.Key("lastDecreaseMs"); w.Int64(t.last_decrease_ms);
-  w.Key("decreasesToday"); w.Int64(t.decreases_today);
-  w.Key("payPerRequestSinceMs"); w.Int64(t.pay_per_request_since_ms);
-  w.Key("creationMs"); w.Int64(t.creation_ms);
-  w.Key("deletionProtection"); w.Bool(t.deletion_protection);
-  w.Key("tableClass"); w.String(t.table_class);
+  w.Key("billingMode");
+  w.String(BillingModeName(t.billing_mode));
+  w.Key("readCapacity");
+  w.Int64(t.read_capacity);
+  w.Key("writeCapacity");
+  w.Int64(t.write_capacity);
+  w.Key("lastIncreaseMs");
+  w.Int64(t.last_increase_ms);
+  w.Key("lastDecreaseMs");
+  w.Int64(t.last_decrease_ms);
+  w.Key("decreasesToday");
+  w.Int64(t.decreases_today);
+  w.Key("payPerRequestSinceMs");
+  w.Int64(t.pay_per_request_since_ms);
+  w.Key("creationMs");
+  w.Int64(t.creation_ms);
+  w.Key("deletionProtection");
+  w.Bool(t.deletion_protection);
+  w.Key("tableClass");
+  w.String(t.table_class);
   if (t.stream_enabled || !t.latest_stream_arn.empty()) {
-    w.Key("streamEnabled"); w.Bool(t.stream_enabled);
-    w.Key("streamViewType"); w.String(t.stream_view_type);
-    w.Key("latestStreamArn"); w.String(t.latest_stream_arn);
-    w.Key("latestStreamLabel"); w.String(t.latest_stream_label);
+    w.Key("streamEnabled");
+    w.Bool(t.stream_enabled);
+    w.Key("streamViewType");
+    w.String(t.stream_view_type);
+    w.Key("latestStreamArn");
+    w.String(t.latest_stream_arn);
+    w.Key("latestStreamLabel");
+    w.String(t.latest_stream_label);
   }
   if (t.ttl_enabled || !t.ttl_attribute.empty()) {
-    w.Key("ttlEnabled"); w.Bool(t.ttl_enabled);
-    w.Key("ttlAttribute"); w.String(t.ttl_attribute);
+    w.Key("ttlEnabled");
+    w.Bool(t.ttl_enabled);
+    w.Key("ttlAttribute");
+    w.String(t.ttl_attribute);
   }
   if (!t.indexes.empty()) {
     w.Key("indexes");
     w.StartArray();
     for (const auto& i : t.indexes) {
       w.StartObject();
-      w.Key("name"); w.String(i.name);
-      w.Key("id"); w.Uint64(i.id);
-      w.Key("global"); w.Bool(i.global);
-      w.Key("hashKey"); WriteKeyElement(w, i.hash_key);
-      if (i.range_key) { w.Key("rangeKey"); WriteKeyElement(w, *i.range_key); }
-      w.Key("projection"); w.String(ProjectionTypeName(i.projection));
+      w.Key("name");
+      w.String(i.name);
+      w.Key("id");
+      w.Uint64(i.id);
+      w.Key("global");
+      w.Bool(i.global);
+      w.Key("hashKey");
+      WriteKeyElement(w, i.hash_key);
+      if (i.range_key) {
+        w.Key("rangeKey");
+        WriteKeyElement(w, *i.range_key);
+      }
+      w.Key("projection");
+      w.String(ProjectionTypeName(i.projection));
       if (i.projection == ProjectionType::kInclude) {
         w.Key("nonKeyAttributes");
         w.StartArray();
@@ -102,10 +139,15 @@ std::string EncodeTableInfo(const TableInfo& t) {
         w.EndArray();
       }
       if (i.global) {
-        w.Key("readCapacity"); w.Int64(i.read_capacity);
-        w.Key("writeCapacity"); w.Int64(i.write_capacity);
+        w.Key("readCapacity");
+        w.Int64(i.read_capacity);
+        w.Key("writeCapacity");
+        w.Int64(i.write_capacity);
       }
-      if (i.backfilling) { w.Key("backfilling"); w.Bool(true); }
+      if (i.backfilling) {
+        w.Key("backfilling");
+        w.Bool(true);
+      }
       w.EndObject();
     }
     w.EndArray();
@@ -168,7 +210,8 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
   t.ttl_attribute = str("ttlAttribute");
   if (const json::Value* tags = o.Find("tags"); tags && tags->is_array()) {
     for (const auto& pair : tags->items()) {
-      if (!pair.is_array() || pair.items().size() != 2 || !pair.items()[0].is_string() || !pair.items()[1].is_string()) {
+      if (!pair.is_array() || pair.items().size() != 2 || !pair.items()[0].is_string() ||
+          !pair.items()[1].is_string()) {
         return Status::Corruption("catalog: bad tag");
       }
       t.tags.emplace_back(pair.items()[0].str(), pair.items()[1].str());
@@ -189,10 +232,14 @@ Result<TableInfo> DecodeTableInfo(std::string_view bytes) {
         ASSIGN_OR_RETURN(KeyElement rk, ReadKeyElement(e.Find("rangeKey")));
         i.range_key = rk;
       }
-      if (p->str() == "ALL") i.projection = ProjectionType::kAll;
-      else if (p->str() == "KEYS_ONLY") i.projection = ProjectionType::kKeysOnly;
-      else if (p->str() == "INCLUDE") i.projection = ProjectionType::kInclude;
-      else return Status::Corruption("catalog: bad projection");
+      if (p->str() == "ALL")
+        i.projection = ProjectionType::kAll;
+      else if (p->str() == "KEYS_ONLY")
+        i.projection = ProjectionType::kKeysOnly;
+      else if (p->str() == "INCLUDE")
+        i.projection = ProjectionType::kInclude;
+      else
+        return Status::Corruption("catalog: bad projection");
       if (const json::Value* attrs = e.Find("nonKeyAttributes"); attrs && attrs->is_array()) {
         for (const auto& a : attrs->items()) {
           if (!a.is_string()) return Status::Corruption("catalog: bad projection");

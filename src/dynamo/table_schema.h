@@ -37,7 +37,7 @@ struct IndexInfo {
   std::optional<KeyElement> range_key;
   ProjectionType projection = ProjectionType::kAll;
   std::vector<std::string> non_key_attributes;  // kInclude
-  int64_t read_capacity = 0;  // global, provisioned billing
+  int64_t read_capacity = 0;                    // global, provisioned billing
   int64_t write_capacity = 0;
   // A global index added by UpdateTable is CREATING, and not readable, until its backfill
   // from the table's existing items ends.
@@ -47,8 +47,8 @@ const char* BillingModeName(BillingMode m);
 
 struct TableInfo {
   std::string name;
-  uint32_t id = 0;            // storage prefix; never reused
-  std::string uuid;           // TableId
+  uint32_t id = 0;   // storage prefix; never reused
+  std::string uuid;  // TableId
   std::string arn;
   KeyElement hash_key;
   std::optional<KeyElement> range_key;
@@ -74,7 +74,7 @@ struct TableInfo {
   bool ttl_enabled = false;
   std::string ttl_attribute;
   std::vector<std::pair<std::string, std::string>> tags;  // in the order first set
-  std::vector<IndexInfo> indexes;  // local ones first, each kind in creation order
+  std::vector<IndexInfo> indexes;                         // local ones first, each kind in creation order
 
   const IndexInfo* FindIndex(std::string_view index_name) const {
     for (const auto& i : indexes) {

@@ -18,7 +18,8 @@ bool IsExpired(const Item& item, const std::string& attr, int64_t now_ms) {
   if (!value.ok()) return false;
   const int64_t now_s = now_ms / 1000;
   // expired iff now - 5 years <= value < now  (exact decimal comparisons)
-  return value->Compare(Decimal::FromInt64(now_s)) < 0 && value->Compare(Decimal::FromInt64(now_s - kFiveYearsSeconds)) >= 0;
+  return value->Compare(Decimal::FromInt64(now_s)) < 0 &&
+         value->Compare(Decimal::FromInt64(now_s - kFiveYearsSeconds)) >= 0;
 }
 
 TtlExpirer::TtlExpirer(ItemStore* items, Catalog* catalog, const Clock* clock, int64_t interval_ms)
@@ -72,7 +73,7 @@ Result<size_t> TtlExpirer::RunOnce() {
           },
           /*by_ttl=*/true);
       if (!r.ok()) {
-        if (r.status().code() == StatusCode::kNotFound) break;  // the table was dropped
+        if (r.status().code() == StatusCode::kNotFound) break;                // the table was dropped
         if (r.status().code() == StatusCode::kTransactionConflict) continue;  // a later pass retries
         return r.status();
       }

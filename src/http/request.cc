@@ -70,7 +70,8 @@ Result<ParsedRequest> ParseRequestBytes(std::string_view bytes, size_t max_body_
   out.keep_alive = req.keep_alive();
   for (const auto& f : req) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   auto enc = req.find(bhttp::field::content_encoding);
-  ASSIGN_OR_RETURN(out.body, DecodeBody(enc == req.end() ? std::string_view() : std::string_view(enc->value().data(), enc->value().size()),
+  ASSIGN_OR_RETURN(out.body, DecodeBody(enc == req.end() ? std::string_view()
+                                                         : std::string_view(enc->value().data(), enc->value().size()),
                                         std::move(req.body()), max_body_bytes));
   return out;
 }

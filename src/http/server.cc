@@ -81,7 +81,9 @@ class Syncer {
   }
   ~Syncer() { Stop(); }
 
-  void Start() { thread_ = std::thread([this] { Loop(); }); }
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
 
   // Flushes and posts what was submitted, then ends the thread. REQUIRES: the io_contexts
   // the batches are posted to are still alive (they may be stopped).
@@ -514,9 +516,8 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       buffers = {asio::buffer(body_.data() + (written_ - hs), body_.size() - (written_ - hs)), asio::const_buffer()};
     }
-    socket_.async_write_some(buffers, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      self->OnWrote(ec, n);
-    });
+    socket_.async_write_some(
+        buffers, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->OnWrote(ec, n); });
   }
 
   void OnWrote(beast::error_code ec, size_t n) {
@@ -546,7 +547,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string body_;          // and its body
   size_t written_ = 0;        // bytes of header_bytes_ + body_ the kernel has taken
   bool writing_ = false;
-  bool op_pending_ = false;   // a read or write is in flight, started (or last progressed) at op_started_
+  bool op_pending_ = false;  // a read or write is in flight, started (or last progressed) at op_started_
   std::chrono::steady_clock::time_point op_started_;
   bool keep_alive_ = true;
   bool head_ = false;  // HEAD: no body in the response
@@ -619,9 +620,10 @@ struct Server::Impl {
         // Out of file descriptors (or kernel memory): accepting again at once would fail again
         // and spin a core. Wait, doubling up to one second; say so once per episode.
         if (accept_backoff.count() == 0) {
-          log::Error("cannot accept connections: {} ({} open); retrying with backoff. Raise the descriptor limit "
-                     "(ulimit -n) or lower maxConnections ({})",
-                     ec.message(), shared.connections.load(), shared.max_connections);
+          log::Error(
+              "cannot accept connections: {} ({} open); retrying with backoff. Raise the descriptor limit "
+              "(ulimit -n) or lower maxConnections ({})",
+              ec.message(), shared.connections.load(), shared.max_connections);
           accept_backoff = std::chrono::milliseconds(10);
         } else {
           accept_backoff = std::min<std::chrono::milliseconds>(accept_backoff * 2, std::chrono::seconds(1));
@@ -706,7 +708,8 @@ Server::~Server() = default;
 
 Status Server::Start() {
   beast::error_code ec;
-  auto address = asio::ip::make_address(impl_->config.listen_host == "localhost" ? "127.0.0.1" : impl_->config.listen_host, ec);
+  auto address =
+      asio::ip::make_address(impl_->config.listen_host == "localhost" ? "127.0.0.1" : impl_->config.listen_host, ec);
   if (ec) return Status::InvalidArgument("bad listen host '" + impl_->config.listen_host + "': " + ec.message());
   tcp::endpoint ep(address, impl_->config.listen_port);
   impl_->acceptor->open(ep.protocol(), ec);

@@ -35,9 +35,7 @@ const char* TypeName(Type t) {
   return "null";
 }
 
-bool IsPlainPrimitive(const Node& n) {
-  return n.type <= Type::kString && n.logical_type.empty();
-}
+bool IsPlainPrimitive(const Node& n) { return n.type <= Type::kString && n.logical_type.empty(); }
 
 void WriteNode(const Node& n, json::Writer* w) {
   if (IsPlainPrimitive(n)) {
@@ -108,8 +106,7 @@ void WriteNode(const Node& n, json::Writer* w) {
       w->Key("values");
       WriteNode(n.children[0], w);
       break;
-    default:
-      break;
+    default: break;
   }
   if (n.key_id >= 0) {
     w->Key("key-id");
@@ -165,9 +162,9 @@ Result<Node> ParseNode(const json::Value& v, std::map<std::string, Node>* named,
   if (!tv->is_string()) return Bad("schema must be a string, object or array");
   const std::string& t = tv->str();
   static const std::pair<const char*, Type> kTypes[] = {
-      {"null", Type::kNull},     {"boolean", Type::kBoolean}, {"int", Type::kInt},       {"long", Type::kLong},
-      {"float", Type::kFloat},   {"double", Type::kDouble},   {"bytes", Type::kBytes},   {"string", Type::kString},
-      {"fixed", Type::kFixed},   {"enum", Type::kEnum},       {"record", Type::kRecord}, {"array", Type::kArray},
+      {"null", Type::kNull},   {"boolean", Type::kBoolean}, {"int", Type::kInt},       {"long", Type::kLong},
+      {"float", Type::kFloat}, {"double", Type::kDouble},   {"bytes", Type::kBytes},   {"string", Type::kString},
+      {"fixed", Type::kFixed}, {"enum", Type::kEnum},       {"record", Type::kRecord}, {"array", Type::kArray},
       {"map", Type::kMap},
   };
   Node n;
@@ -223,7 +220,8 @@ Result<Node> ParseNode(const json::Value& v, std::map<std::string, Node>* named,
       for (const auto& f : fields->items()) {
         const json::Value* fname = f.Find("name");
         const json::Value* ftype = f.Find("type");
-        if (fname == nullptr || !fname->is_string() || ftype == nullptr) return Bad("record field without name or type");
+        if (fname == nullptr || !fname->is_string() || ftype == nullptr)
+          return Bad("record field without name or type");
         RecordField rf;
         rf.name = fname->str();
         rf.field_id = IntAttr(f, "field-id", -1);
@@ -234,8 +232,7 @@ Result<Node> ParseNode(const json::Value& v, std::map<std::string, Node>* named,
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
   if (!n.name.empty()) (*named)[n.name] = n;
   return n;
@@ -306,9 +303,7 @@ Status DecodeBlocks(std::string_view d, size_t* pos, F&& item) {
 Status DecodeDepth(const Node& n, std::string_view d, size_t* pos, Datum* out, int depth) {
   if (depth > 64) return Bad("datum nested too deeply");
   switch (n.type) {
-    case Type::kNull:
-      *out = Datum::Null();
-      return Status::Ok();
+    case Type::kNull: *out = Datum::Null(); return Status::Ok();
     case Type::kBoolean:
       if (*pos >= d.size()) return Bad("truncated boolean");
       *out = Datum::Bool(d[(*pos)++] != 0);
@@ -352,7 +347,8 @@ Status DecodeDepth(const Node& n, std::string_view d, size_t* pos, Datum* out, i
     }
     case Type::kRecord: {
       std::vector<Datum> fields(n.children.size());
-      for (size_t i = 0; i < n.children.size(); ++i) RETURN_IF_ERROR(DecodeDepth(n.children[i], d, pos, &fields[i], depth + 1));
+      for (size_t i = 0; i < n.children.size(); ++i)
+        RETURN_IF_ERROR(DecodeDepth(n.children[i], d, pos, &fields[i], depth + 1));
       *out = Datum::Struct(std::move(fields));
       return Status::Ok();
     }

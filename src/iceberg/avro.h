@@ -22,7 +22,22 @@ namespace floe::iceberg::avro {
 
 using Datum = parquet::Value;
 
-enum class Type : uint8_t { kNull, kBoolean, kInt, kLong, kFloat, kDouble, kBytes, kString, kFixed, kEnum, kRecord, kArray, kMap, kUnion };
+enum class Type : uint8_t {
+  kNull,
+  kBoolean,
+  kInt,
+  kLong,
+  kFloat,
+  kDouble,
+  kBytes,
+  kString,
+  kFixed,
+  kEnum,
+  kRecord,
+  kArray,
+  kMap,
+  kUnion
+};
 
 struct Node;
 
@@ -37,21 +52,25 @@ struct RecordField {
 // array -> {items}; map -> {values}; union -> its branches.
 struct Node {
   Type type = Type::kNull;
-  std::string name;          // record, fixed and enum names
-  int32_t size = 0;          // fixed
+  std::string name;                  // record, fixed and enum names
+  int32_t size = 0;                  // fixed
   std::vector<std::string> symbols;  // enum
   std::vector<RecordField> fields;
   std::vector<Node> children;
   // Iceberg attributes (-1 / empty: absent).
-  int32_t element_id = -1;   // array
-  int32_t key_id = -1;       // map, or an array with logicalType "map"
+  int32_t element_id = -1;  // array
+  int32_t key_id = -1;      // map, or an array with logicalType "map"
   int32_t value_id = -1;
   std::string logical_type;  // "date", "decimal", "timestamp-micros", "uuid", "map", ...
   int32_t precision = 0;     // decimal
   int32_t scale = 0;
-  int adjust_to_utc = -1;    // timestamps: 0 or 1
+  int adjust_to_utc = -1;  // timestamps: 0 or 1
 
-  static Node Primitive(Type t) { Node n; n.type = t; return n; }
+  static Node Primitive(Type t) {
+    Node n;
+    n.type = t;
+    return n;
+  }
   static Node Optional(Node inner);  // ["null", inner]
 };
 

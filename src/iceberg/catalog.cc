@@ -1,8 +1,8 @@
 #include "iceberg/catalog.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "common/log.h"
@@ -66,7 +66,8 @@ Status CheckName(const std::string& s, const char* what) {
   if (s.empty()) return Status::InvalidArgument(std::string(what) + " must not be empty");
   if (s.size() > 1024) return Status::InvalidArgument(std::string(what) + " is longer than 1024 bytes");
   for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return Status::InvalidArgument(std::string(what) + " must not contain control characters");
+    if (c < 0x20 || c == 0x7F)
+      return Status::InvalidArgument(std::string(what) + " must not contain control characters");
   }
   // Names become directories of the default table location: no separators, no "." or "..",
   // so that no two tables share a directory and none escapes the warehouse.
@@ -204,11 +205,13 @@ Status Catalog::DropNamespace(const Namespace& ns) {
   std::string table_prefix = kTablePrefix + EncodeNs(ns) + std::string(1, '\0');
   auto it = engine_->NewIterator(storage::Cf::kMeta, table_prefix, storage::PrefixSuccessor(table_prefix));
   it->Seek(table_prefix);
-  if (it->Valid()) return Status::ResourceInUse("Namespace is not empty: " + EncodeNsForMessage(ns) + " contains tables");
+  if (it->Valid())
+    return Status::ResourceInUse("Namespace is not empty: " + EncodeNsForMessage(ns) + " contains tables");
   std::string child_prefix = NsKey(ns) + kLevelSep;
   auto cit = engine_->NewIterator(storage::Cf::kMeta, child_prefix, storage::PrefixSuccessor(child_prefix));
   cit->Seek(child_prefix);
-  if (cit->Valid()) return Status::ResourceInUse("Namespace is not empty: " + EncodeNsForMessage(ns) + " contains namespaces");
+  if (cit->Valid())
+    return Status::ResourceInUse("Namespace is not empty: " + EncodeNsForMessage(ns) + " contains namespaces");
   return WriteKeys({{NsKey(ns), std::nullopt}});
 }
 
@@ -242,7 +245,8 @@ Result<std::vector<TableIdent>> Catalog::ListTables(const Namespace& ns) {
   std::string prefix = kTablePrefix + EncodeNs(ns) + std::string(1, '\0');
   std::vector<TableIdent> out;
   auto it = engine_->NewIterator(storage::Cf::kMeta, prefix, storage::PrefixSuccessor(prefix));
-  for (it->Seek(prefix); it->Valid(); it->Next()) out.push_back(TableIdent{ns, std::string(it->key().substr(prefix.size()))});
+  for (it->Seek(prefix); it->Valid(); it->Next())
+    out.push_back(TableIdent{ns, std::string(it->key().substr(prefix.size()))});
   RETURN_IF_ERROR(it->status());
   return out;
 }
@@ -275,7 +279,8 @@ Result<std::string> Catalog::WriteMetadataFile(const std::string& base_location,
   int64_t version = base_location.empty() ? 0 : MetadataVersion(base_location) + 1;
   if (!base_location.empty()) {
     m->metadata_log.push_back(LogEntry{clock_->NowMillis(), 0, base_location});
-    size_t keep = static_cast<size_t>(std::max<int64_t>(0, m->IntProperty("write.metadata.previous-versions-max", 100)));
+    size_t keep =
+        static_cast<size_t>(std::max<int64_t>(0, m->IntProperty("write.metadata.previous-versions-max", 100)));
     if (m->metadata_log.size() > keep) {
       size_t drop = m->metadata_log.size() - keep;
       if (trimmed != nullptr) {
@@ -304,9 +309,9 @@ Result<LoadedTable> Catalog::CreateTable(const Namespace& ns, CreateTableRequest
   RETURN_IF_ERROR(ValidateTableName(req.name));
   std::string location = req.location.value_or("");
   if (location.empty()) location = DefaultLocation(ident);
-  ASSIGN_OR_RETURN(TableMetadata m, NewTableMetadata(location, std::move(req.schema), std::move(req.spec),
-                                                     std::move(req.order), std::move(req.properties),
-                                                     req.format_version, clock_->NowMillis()));
+  ASSIGN_OR_RETURN(TableMetadata m,
+                   NewTableMetadata(location, std::move(req.schema), std::move(req.spec), std::move(req.order),
+                                    std::move(req.properties), req.format_version, clock_->NowMillis()));
   return CreateWithMetadata(ident, std::move(m));
 }
 
@@ -322,7 +327,8 @@ Status Catalog::CheckMetadataPaths(const TableMetadata& m) const {
 Status Catalog::CheckLocation(const std::string& location) const {
   if (location.size() <= warehouse_.size() + 1 || location.compare(0, warehouse_.size(), warehouse_) != 0 ||
       location[warehouse_.size()] != '/' || location.find("/../") != std::string::npos ||
-      location.find("/./") != std::string::npos || (location.size() >= 3 && location.substr(location.size() - 3) == "/..")) {
+      location.find("/./") != std::string::npos ||
+      (location.size() >= 3 && location.substr(location.size() - 3) == "/..")) {
     return Status::InvalidArgument("table location " + location + " is not inside the warehouse " + warehouse_);
   }
   return Status::Ok();
@@ -355,7 +361,8 @@ Result<LoadedTable> Catalog::RegisterTable(const TableIdent& ident, const std::s
   // Only files inside the warehouse may be registered (a drop with purge deletes what the
   // metadata names). A forbidden location gets the same answer as a missing file, so the
   // catalog reveals nothing about files outside the warehouse.
-  const Status not_found = Status::NotFound("Table metadata file does not exist inside the warehouse: " + metadata_location);
+  const Status not_found =
+      Status::NotFound("Table metadata file does not exist inside the warehouse: " + metadata_location);
   if (!CheckLocation(metadata_location).ok()) return not_found;
   auto text = store_->Read(metadata_location);
   if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? not_found : text.status();

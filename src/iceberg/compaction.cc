@@ -47,10 +47,8 @@ Value Project(const Value& v, const Field& from, const Field& to) {
       }
       return Value::Map(std::move(out));
     }
-    case TypeId::kDouble:
-      return from.type == TypeId::kFloat ? Value::Double(v.as_float()) : v;
-    default:
-      return v;
+    case TypeId::kDouble: return from.type == TypeId::kFloat ? Value::Double(v.as_float()) : v;
+    default: return v;
   }
 }
 
@@ -72,9 +70,8 @@ int TopLevel(const parquet::Schema& s, int32_t id) {
 
 }  // namespace
 
-Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const ScanTask& task,
-                                        const parquet::Schema& schema, int64_t* dropped,
-                                        std::vector<int64_t>* positions) {
+Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const ScanTask& task, const parquet::Schema& schema,
+                                        int64_t* dropped, std::vector<int64_t>* positions) {
   ASSIGN_OR_RETURN(std::string bytes, store->Read(task.data.file.file_path));
   ASSIGN_OR_RETURN(auto reader, parquet::Reader::Open(std::move(bytes)));
   ASSIGN_OR_RETURN(std::vector<Value> rows, reader->ReadAll());
@@ -87,7 +84,8 @@ Result<std::vector<Value>> ReadLiveRows(objstore::Store* store, const ScanTask& 
         if (pos >= 0 && static_cast<size_t>(pos) < gone.size()) gone[static_cast<size_t>(pos)] = true;
       }
     } else {
-      if (d.file.file_format != "PARQUET") return Status::InvalidArgument("equality delete format " + d.file.file_format + " is not supported");
+      if (d.file.file_format != "PARQUET")
+        return Status::InvalidArgument("equality delete format " + d.file.file_format + " is not supported");
       ASSIGN_OR_RETURN(std::string dbytes, store->Read(d.file.file_path));
       ASSIGN_OR_RETURN(auto dreader, parquet::Reader::Open(std::move(dbytes)));
       ASSIGN_OR_RETURN(std::vector<Value> drows, dreader->ReadAll());
@@ -161,14 +159,16 @@ Result<CompactResult> Compact(Catalog* catalog, const TableIdent& ident, const C
       int64_t deleted = 0;
       for (const auto& d : task.deletes) deleted += d.file.record_count;
       bool heavy = !task.deletes.empty() &&
-                   static_cast<double>(deleted) >= options.delete_ratio * static_cast<double>(std::max<int64_t>(1, task.data.file.record_count));
+                   static_cast<double>(deleted) >=
+                       options.delete_ratio * static_cast<double>(std::max<int64_t>(1, task.data.file.record_count));
       if (heavy) {
         chosen.push_back(i);
       } else if (task.data.file.file_size_in_bytes < small) {
         smalls.push_back(i);
       }
     }
-    if (static_cast<int>(smalls.size()) >= std::max(2, options.min_input_files)) chosen.insert(chosen.end(), smalls.begin(), smalls.end());
+    if (static_cast<int>(smalls.size()) >= std::max(2, options.min_input_files))
+      chosen.insert(chosen.end(), smalls.begin(), smalls.end());
   }
   if (chosen.empty()) return result;
 

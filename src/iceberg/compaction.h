@@ -30,8 +30,8 @@ struct CompactResult {
   int rewritten_data_files = 0;
   int removed_delete_files = 0;
   std::vector<std::string> added_paths;  // the new data files
-  int64_t dropped_rows = 0;  // rows the applied deletes removed
-  std::optional<CommitResult> commit;  // none when nothing needed compaction
+  int64_t dropped_rows = 0;              // rows the applied deletes removed
+  std::optional<CommitResult> commit;    // none when nothing needed compaction
 };
 
 // Errors: kConditionFailed when a concurrent commit deleted rows of a file being rewritten

@@ -63,7 +63,8 @@ Result<std::unique_ptr<DataWriter>> DataWriter::Open(objstore::Store* store, con
                                                      DataWriterOptions options) {
   const Schema* schema = table.CurrentSchema();
   const PartitionSpec* spec = table.DefaultSpec();
-  if (schema == nullptr || spec == nullptr) return Status::Corruption("table metadata without a current schema or spec");
+  if (schema == nullptr || spec == nullptr)
+    return Status::Corruption("table metadata without a current schema or spec");
   std::unique_ptr<DataWriter> w(new DataWriter());
   w->store_ = store;
   w->location_ = table.location;
@@ -168,7 +169,9 @@ Result<DataFile> WritePositionDeletes(objstore::Store* store, const TableMetadat
   if (deletes.empty()) return Status::InvalidArgument("a position delete file needs at least one delete");
   std::sort(deletes.begin(), deletes.end());
   deletes.erase(std::unique(deletes.begin(), deletes.end(),
-                            [](const PositionDelete& a, const PositionDelete& b) { return a.file_path == b.file_path && a.pos == b.pos; }),
+                            [](const PositionDelete& a, const PositionDelete& b) {
+                              return a.file_path == b.file_path && a.pos == b.pos;
+                            }),
                 deletes.end());
   parquet::Schema schema;
   schema.fields.push_back(parquet::Primitive(kDeleteFilePathId, "file_path", TypeId::kString, true));
@@ -230,7 +233,8 @@ Result<SnapshotChange> DeleteRowsChange(objstore::Store* store, const TableMetad
     if (table.format_version < 3) {
       std::vector<PositionDelete> dels;
       for (int64_t p : pos) dels.push_back({path, p});
-      ASSIGN_OR_RETURN(DataFile df, WritePositionDeletes(store, table, std::move(dels), target.partition, target.spec_id));
+      ASSIGN_OR_RETURN(DataFile df,
+                       WritePositionDeletes(store, table, std::move(dels), target.partition, target.spec_id));
       change.added_deletes.push_back(std::move(df));
       continue;
     }

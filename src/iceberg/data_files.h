@@ -64,8 +64,8 @@ class DataWriter {
   parquet::WriterOptions parquet_options_;
   int64_t target_bytes_ = 0;
   std::map<std::string, std::unique_ptr<Open_>> open_;  // by partition path
-  size_t opened_ = 0;                    // files opened so far (each one's ordinal)
-  std::map<size_t, DataFile> done_;      // closed files by ordinal
+  size_t opened_ = 0;                                   // files opened so far (each one's ordinal)
+  std::map<size_t, DataFile> done_;                     // closed files by ordinal
 };
 
 // The data_file entry of a closed Parquet file: counts and sizes of every column, bounds
@@ -76,7 +76,9 @@ DataFile DataFileFromMetrics(const parquet::Schema& schema, const parquet::FileM
 struct PositionDelete {
   std::string file_path;
   int64_t pos = 0;
-  bool operator<(const PositionDelete& o) const { return file_path != o.file_path ? file_path < o.file_path : pos < o.pos; }
+  bool operator<(const PositionDelete& o) const {
+    return file_path != o.file_path ? file_path < o.file_path : pos < o.pos;
+  }
 };
 
 // Writes a position delete file (sorted by file_path, pos, as the spec requires) for data

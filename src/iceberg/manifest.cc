@@ -319,7 +319,8 @@ void AddSummary(const Field& type, const parquet::Value& v, FieldSummary* s, std
     s->contains_null = true;
     return;
   }
-  if ((type.type == TypeId::kFloat && std::isnan(v.as_float())) || (type.type == TypeId::kDouble && std::isnan(v.as_double()))) {
+  if ((type.type == TypeId::kFloat && std::isnan(v.as_float())) ||
+      (type.type == TypeId::kDouble && std::isnan(v.as_double()))) {
     s->contains_nan = true;
     return;
   }
@@ -335,11 +336,8 @@ std::string PartitionKey(const DataFile& f) {
     key.push_back('|');
     key.push_back(static_cast<char>('0' + static_cast<int>(v.kind())));
     switch (v.kind()) {
-      case parquet::Value::Kind::kNull:
-        break;
-      case parquet::Value::Kind::kBytes:
-        key += std::to_string(v.bytes().size()) + ":" + v.bytes();
-        break;
+      case parquet::Value::Kind::kNull: break;
+      case parquet::Value::Kind::kBytes: key += std::to_string(v.bytes().size()) + ":" + v.bytes(); break;
       case parquet::Value::Kind::kFloat: {
         float x = v.as_float();
         key.append(reinterpret_cast<const char*>(&x), sizeof x);
@@ -397,8 +395,9 @@ Result<EncodedManifest> EncodeManifest(const ManifestContext& ctx, int32_t conte
       return Status::InvalidArgument("file " + e.file.file_path + " has " + std::to_string(e.file.partition.size()) +
                                      " partition values, the spec " + std::to_string(ptypes.size()));
     }
-    Datum d = Datum::Struct({Datum::Int(static_cast<int32_t>(e.status)), OptInt(e.snapshot_id), OptInt(e.sequence_number),
-                             OptInt(e.file_sequence_number), DataFileDatum(ctx.format_version, ptypes, e.file)});
+    Datum d =
+        Datum::Struct({Datum::Int(static_cast<int32_t>(e.status)), OptInt(e.snapshot_id), OptInt(e.sequence_number),
+                       OptInt(e.file_sequence_number), DataFileDatum(ctx.format_version, ptypes, e.file)});
     RETURN_IF_ERROR(writer.Append(d));
     switch (e.status) {
       case EntryStatus::kAdded:
@@ -417,7 +416,8 @@ Result<EncodedManifest> EncodeManifest(const ManifestContext& ctx, int32_t conte
     if (e.sequence_number && e.status != EntryStatus::kDeleted) {
       mf.min_sequence_number = std::min(mf.min_sequence_number, *e.sequence_number);
     }
-    for (size_t i = 0; i < ptypes.size(); ++i) AddSummary(ptypes[i], e.file.partition[i], &summaries[i], &lows[i], &highs[i]);
+    for (size_t i = 0; i < ptypes.size(); ++i)
+      AddSummary(ptypes[i], e.file.partition[i], &summaries[i], &lows[i], &highs[i]);
   }
   for (size_t i = 0; i < ptypes.size(); ++i) {
     if (ptypes[i].type == TypeId::kFloat || ptypes[i].type == TypeId::kDouble) {
@@ -662,7 +662,8 @@ Status InheritFromManifest(const ManifestFile& m, std::vector<ManifestEntry>* en
         e.sequence_number = e.sequence_number.value_or(0);
         e.file_sequence_number = e.file_sequence_number.value_or(0);
       } else {
-        return Status::Corruption("manifest " + m.manifest_path + ": an existing or deleted entry without a sequence number");
+        return Status::Corruption("manifest " + m.manifest_path +
+                                  ": an existing or deleted entry without a sequence number");
       }
     }
     if (m.first_row_id && m.content == 0 && e.status != EntryStatus::kDeleted) {
@@ -687,9 +688,9 @@ Result<std::string> EncodeManifestList(int format_version, int64_t snapshot_id, 
   for (const ManifestFile& m : manifests) {
     std::vector<Datum> parts;
     for (const FieldSummary& s : m.partitions) {
-      parts.push_back(Datum::Struct({Datum::Bool(s.contains_null),
-                                     s.contains_nan ? Datum::Bool(*s.contains_nan) : Datum::Null(),
-                                     OptBytes(s.lower_bound), OptBytes(s.upper_bound)}));
+      parts.push_back(
+          Datum::Struct({Datum::Bool(s.contains_null), s.contains_nan ? Datum::Bool(*s.contains_nan) : Datum::Null(),
+                         OptBytes(s.lower_bound), OptBytes(s.upper_bound)}));
     }
     std::vector<Datum> v = {Datum::Bytes(m.manifest_path),
                             Datum::Int(m.manifest_length),
@@ -727,9 +728,12 @@ Result<std::vector<ManifestFile>> DecodeManifestList(const std::string& bytes) {
     m.sequence_number = r.Int("sequence_number").value_or(0);
     m.min_sequence_number = r.Int("min_sequence_number").value_or(0);
     m.added_snapshot_id = r.Int("added_snapshot_id").value_or(0);
-    m.added_files_count = static_cast<int32_t>(r.Int("added_files_count").value_or(r.Int("added_data_files_count").value_or(0)));
-    m.existing_files_count = static_cast<int32_t>(r.Int("existing_files_count").value_or(r.Int("existing_data_files_count").value_or(0)));
-    m.deleted_files_count = static_cast<int32_t>(r.Int("deleted_files_count").value_or(r.Int("deleted_data_files_count").value_or(0)));
+    m.added_files_count =
+        static_cast<int32_t>(r.Int("added_files_count").value_or(r.Int("added_data_files_count").value_or(0)));
+    m.existing_files_count =
+        static_cast<int32_t>(r.Int("existing_files_count").value_or(r.Int("existing_data_files_count").value_or(0)));
+    m.deleted_files_count =
+        static_cast<int32_t>(r.Int("deleted_files_count").value_or(r.Int("deleted_data_files_count").value_or(0)));
     m.added_rows_count = r.Int("added_rows_count").value_or(0);
     m.existing_rows_count = r.Int("existing_rows_count").value_or(0);
     m.deleted_rows_count = r.Int("deleted_rows_count").value_or(0);

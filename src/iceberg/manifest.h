@@ -28,8 +28,8 @@ inline constexpr int32_t kDeletePosId = 2147483545;
 struct DataFile {
   FileContent content = FileContent::kData;
   std::string file_path;
-  std::string file_format = "PARQUET";  // PARQUET, or PUFFIN for deletion vectors
-  int32_t spec_id = 0;                   // the manifest's partition spec
+  std::string file_format = "PARQUET";    // PARQUET, or PUFFIN for deletion vectors
+  int32_t spec_id = 0;                    // the manifest's partition spec
   std::vector<parquet::Value> partition;  // one value per partition field
   int64_t record_count = 0;
   int64_t file_size_in_bytes = 0;

@@ -28,7 +28,8 @@ bool FieldsEqual(const Field& a, const Field& b) {
 }
 
 bool SchemasEqual(const Schema& a, const Schema& b) {
-  if (a.identifier_field_ids != b.identifier_field_ids || a.fields.fields.size() != b.fields.fields.size()) return false;
+  if (a.identifier_field_ids != b.identifier_field_ids || a.fields.fields.size() != b.fields.fields.size())
+    return false;
   for (size_t i = 0; i < a.fields.fields.size(); ++i) {
     if (!FieldsEqual(a.fields.fields[i], b.fields.fields[i])) return false;
   }
@@ -52,8 +53,7 @@ bool TransformApplies(const Transform& t, TypeId type) {
   using K = Transform::Kind;
   switch (t.kind) {
     case K::kIdentity:
-    case K::kVoid:
-      return true;
+    case K::kVoid: return true;
     case K::kBucket:
       return type == TypeId::kInt || type == TypeId::kLong || type == TypeId::kDecimal || type == TypeId::kDate ||
              type == TypeId::kTime || type == TypeId::kTimestamp || type == TypeId::kTimestampTz ||
@@ -63,10 +63,8 @@ bool TransformApplies(const Transform& t, TypeId type) {
              type == TypeId::kBinary;
     case K::kYear:
     case K::kMonth:
-    case K::kDay:
-      return type == TypeId::kDate || type == TypeId::kTimestamp || type == TypeId::kTimestampTz;
-    case K::kHour:
-      return type == TypeId::kTimestamp || type == TypeId::kTimestampTz;
+    case K::kDay: return type == TypeId::kDate || type == TypeId::kTimestamp || type == TypeId::kTimestampTz;
+    case K::kHour: return type == TypeId::kTimestamp || type == TypeId::kTimestampTz;
   }
   return false;
 }
@@ -80,8 +78,10 @@ Status CheckSpec(const PartitionSpec& spec, const Schema* schema) {
     if (!names.insert(pf.name).second) return Bad("duplicate partition field name: " + pf.name);
     if (schema == nullptr) continue;
     const Field* src = FindField(schema->fields, pf.source_id);
-    if (src == nullptr) return Bad("partition field " + pf.name + ": no source field with id " + std::to_string(pf.source_id));
-    if (src->is_nested()) return Bad("partition field " + pf.name + ": source field " + src->name + " is not a primitive");
+    if (src == nullptr)
+      return Bad("partition field " + pf.name + ": no source field with id " + std::to_string(pf.source_id));
+    if (src->is_nested())
+      return Bad("partition field " + pf.name + ": source field " + src->name + " is not a primitive");
     if (!TransformApplies(pf.transform, src->type)) {
       return Bad("partition field " + pf.name + ": transform " + pf.transform.ToString() + " does not apply to " +
                  parquet::TypeName(*src));
@@ -95,12 +95,12 @@ Status CheckSortOrder(const SortOrder& order, const Schema* schema) {
   for (const SortField& sf : order.fields) {
     if (schema == nullptr) continue;
     const Field* src = FindField(schema->fields, sf.source_id);
-    if (src == nullptr || src->is_nested()) return Bad("sort field: no primitive source field with id " + std::to_string(sf.source_id));
+    if (src == nullptr || src->is_nested())
+      return Bad("sort field: no primitive source field with id " + std::to_string(sf.source_id));
     if (!TransformApplies(sf.transform, src->type)) return Bad("sort field: transform does not apply to " + src->name);
   }
   return Status::Ok();
 }
-
 
 }  // namespace
 
@@ -123,8 +123,8 @@ std::string Transform::ToString() const {
 Result<Transform> Transform::Parse(std::string_view s) {
   Transform t;
   static const std::pair<const char*, Kind> kPlain[] = {{"identity", Kind::kIdentity}, {"year", Kind::kYear},
-                                                       {"month", Kind::kMonth},       {"day", Kind::kDay},
-                                                       {"hour", Kind::kHour},         {"void", Kind::kVoid}};
+                                                        {"month", Kind::kMonth},       {"day", Kind::kDay},
+                                                        {"hour", Kind::kHour},         {"void", Kind::kVoid}};
   for (const auto& [name, kind] : kPlain) {
     if (s == name) {
       t.kind = kind;
@@ -282,7 +282,8 @@ Result<int32_t> TableMetadata::AddSortOrder(SortOrder order) {
     bool same = o.fields.size() == order.fields.size();
     for (size_t i = 0; same && i < o.fields.size(); ++i) {
       same = o.fields[i].source_id == order.fields[i].source_id && o.fields[i].transform == order.fields[i].transform &&
-             o.fields[i].ascending == order.fields[i].ascending && o.fields[i].nulls_first == order.fields[i].nulls_first;
+             o.fields[i].ascending == order.fields[i].ascending &&
+             o.fields[i].nulls_first == order.fields[i].nulls_first;
     }
     if (same) {
       last_added_order_id = o.order_id;
@@ -314,7 +315,8 @@ Status TableMetadata::SetDefaultSortOrder(int32_t id) {
 }
 
 Status TableMetadata::AddSnapshot(Snapshot s) {
-  if (SnapshotById(s.snapshot_id) != nullptr) return Bad("snapshot " + std::to_string(s.snapshot_id) + " already exists");
+  if (SnapshotById(s.snapshot_id) != nullptr)
+    return Bad("snapshot " + std::to_string(s.snapshot_id) + " already exists");
   if (format_version >= 2 && s.sequence_number <= last_sequence_number) {
     return Bad("snapshot sequence number " + std::to_string(s.sequence_number) + " is not above the table's last " +
                std::to_string(last_sequence_number));
@@ -365,7 +367,9 @@ void TableMetadata::RemoveSnapshots(const std::vector<int64_t>& ids) {
 }
 
 Status TableMetadata::UpgradeFormatVersion(int version) {
-  if (version < format_version) return Bad("cannot downgrade format version from " + std::to_string(format_version) + " to " + std::to_string(version));
+  if (version < format_version)
+    return Bad("cannot downgrade format version from " + std::to_string(format_version) + " to " +
+               std::to_string(version));
   if (version > 3 || version < 1) return Bad("unsupported format version " + std::to_string(version));
   if (version == 3 && format_version < 3) {
     next_row_id = 0;  // rows written before v3 have no lineage
@@ -379,7 +383,8 @@ Status TableMetadata::UpgradeFormatVersion(int version) {
 Result<TableMetadata> NewTableMetadata(const std::string& location, Schema schema, PartitionSpec spec, SortOrder order,
                                        std::map<std::string, std::string> properties, int format_version,
                                        int64_t now_ms) {
-  if (format_version < 1 || format_version > 3) return Bad("unsupported format version " + std::to_string(format_version));
+  if (format_version < 1 || format_version > 3)
+    return Bad("unsupported format version " + std::to_string(format_version));
   if (format_version == 1) return Bad("floe writes format versions 2 and 3");
   TableMetadata m;
   m.format_version = format_version;

@@ -87,8 +87,8 @@ struct SnapshotRef {
 
 struct LogEntry {
   int64_t timestamp_ms = 0;
-  int64_t snapshot_id = 0;     // snapshot log
-  std::string metadata_file;   // metadata log
+  int64_t snapshot_id = 0;    // snapshot log
+  std::string metadata_file;  // metadata log
 };
 
 struct TableMetadata {
@@ -156,9 +156,9 @@ struct TableMetadata {
 // A new table's metadata: the schema's field ids are kept (they must be unique and
 // positive); spec and order field ids are assigned from 1000 and 1.
 // Errors: kInvalidArgument for a bad schema, spec or order.
-Result<TableMetadata> NewTableMetadata(const std::string& location, Schema schema, PartitionSpec spec,
-                                       SortOrder order, std::map<std::string, std::string> properties,
-                                       int format_version, int64_t now_ms);
+Result<TableMetadata> NewTableMetadata(const std::string& location, Schema schema, PartitionSpec spec, SortOrder order,
+                                       std::map<std::string, std::string> properties, int format_version,
+                                       int64_t now_ms);
 
 std::string MetadataToJson(const TableMetadata& m);
 // Errors: kInvalidArgument (kCorruption when read from a file) naming the member.

@@ -176,11 +176,21 @@ void WriteProperties(const std::map<std::string, std::string>& properties, json:
   w->EndObject();
 }
 
-std::string SchemaToJson(const Schema& s) { return Render([&](json::Writer* w) { WriteSchema(s, w); }); }
-std::string SpecToJson(const PartitionSpec& s) { return Render([&](json::Writer* w) { WriteSpec(s, w); }); }
-std::string SpecFieldsToJson(const PartitionSpec& s) { return Render([&](json::Writer* w) { WriteSpecFields(s, w); }); }
-std::string SortOrderToJson(const SortOrder& o) { return Render([&](json::Writer* w) { WriteOrder(o, w); }); }
-std::string SnapshotToJson(const Snapshot& s) { return Render([&](json::Writer* w) { WriteSnapshot(s, w); }); }
+std::string SchemaToJson(const Schema& s) {
+  return Render([&](json::Writer* w) { WriteSchema(s, w); });
+}
+std::string SpecToJson(const PartitionSpec& s) {
+  return Render([&](json::Writer* w) { WriteSpec(s, w); });
+}
+std::string SpecFieldsToJson(const PartitionSpec& s) {
+  return Render([&](json::Writer* w) { WriteSpecFields(s, w); });
+}
+std::string SortOrderToJson(const SortOrder& o) {
+  return Render([&](json::Writer* w) { WriteOrder(o, w); });
+}
+std::string SnapshotToJson(const Snapshot& s) {
+  return Render([&](json::Writer* w) { WriteSnapshot(s, w); });
+}
 
 std::string MetadataToJson(const TableMetadata& m) {
   json::Writer w;
@@ -406,7 +416,8 @@ Result<TableMetadata> MetadataFromJson(std::string_view text) {
     if (m.sort_orders.empty()) m.sort_orders.push_back(SortOrder{});
     m.default_sort_order_id = static_cast<int32_t>(OptInt(v, "default-sort-order-id").value_or(0));
     if (const json::Value* props = v.Find("properties"); props != nullptr && props->is_object()) {
-      for (const auto& [k, val] : props->members()) m.properties[k] = val.is_string() ? val.str() : json::Serialize(val);
+      for (const auto& [k, val] : props->members())
+        m.properties[k] = val.is_string() ? val.str() : json::Serialize(val);
     }
     auto cur = OptInt(v, "current-snapshot-id");
     if (cur && *cur >= 0) m.current_snapshot_id = *cur;
@@ -425,7 +436,8 @@ Result<TableMetadata> MetadataFromJson(std::string_view text) {
     }
     if (const json::Value* log = Arr(v, "snapshot-log")) {
       for (const auto& e : log->items()) {
-        m.snapshot_log.push_back(LogEntry{OptInt(e, "timestamp-ms").value_or(0), OptInt(e, "snapshot-id").value_or(0), ""});
+        m.snapshot_log.push_back(
+            LogEntry{OptInt(e, "timestamp-ms").value_or(0), OptInt(e, "snapshot-id").value_or(0), ""});
       }
     }
     if (const json::Value* log = Arr(v, "metadata-log")) {
@@ -442,6 +454,5 @@ Result<TableMetadata> MetadataFromJson(std::string_view text) {
   if (!parsed.ok()) return Status::Corruption("table metadata: " + parsed.status().message());
   return parsed;
 }
-
 
 }  // namespace floe::iceberg

@@ -22,9 +22,7 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-int64_t DaysOf(const Field& type, int64_t v) {
-  return type.type == TypeId::kDate ? v : FloorDiv(v, kMicrosPerDay);
-}
+int64_t DaysOf(const Field& type, int64_t v) { return type.type == TypeId::kDate ? v : FloorDiv(v, kMicrosPerDay); }
 
 template <typename T>
 std::string LittleEndian(T v) {
@@ -124,22 +122,16 @@ int32_t BucketHash(const Field& type, const Value& v) {
     case TypeId::kDate:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-      return Murmur3(LittleEndian<int64_t>(v.as_int()));
-    case TypeId::kDecimal:
-      {
+    case TypeId::kTimestampTz: return Murmur3(LittleEndian<int64_t>(v.as_int()));
+    case TypeId::kDecimal: {
       std::string bytes;
       parquet::AppendDecimalBigEndian(v.as_decimal(), 0, &bytes);
       return Murmur3(bytes);
     }
-    case TypeId::kFloat:
-      return Murmur3(LittleEndian<double>(static_cast<double>(v.as_float())));
-    case TypeId::kDouble:
-      return Murmur3(LittleEndian<double>(v.as_double()));
-    case TypeId::kBoolean:
-      return Murmur3(LittleEndian<int64_t>(v.as_bool() ? 1 : 0));
-    default:
-      return Murmur3(v.bytes());
+    case TypeId::kFloat: return Murmur3(LittleEndian<double>(static_cast<double>(v.as_float())));
+    case TypeId::kDouble: return Murmur3(LittleEndian<double>(v.as_double()));
+    case TypeId::kBoolean: return Murmur3(LittleEndian<int64_t>(v.as_bool() ? 1 : 0));
+    default: return Murmur3(v.bytes());
   }
 }
 
@@ -158,8 +150,7 @@ Field TransformResultType(const Transform& t, const Field& source) {
       f.type = TypeId::kDate;
       f.precision = f.scale = f.length = 0;
       break;
-    default:
-      break;
+    default: break;
   }
   return f;
 }
@@ -167,10 +158,8 @@ Field TransformResultType(const Transform& t, const Field& source) {
 Result<Value> ApplyTransform(const Transform& t, const Field& source, const Value& v) {
   if (v.is_null() || t.kind == K::kVoid) return Value::Null();
   switch (t.kind) {
-    case K::kIdentity:
-      return v;
-    case K::kBucket:
-      return Value::Int((BucketHash(source, v) & 0x7FFFFFFF) % t.param);
+    case K::kIdentity: return v;
+    case K::kBucket: return Value::Int((BucketHash(source, v) & 0x7FFFFFFF) % t.param);
     case K::kTruncate:
       switch (source.type) {
         case TypeId::kInt:
@@ -184,17 +173,16 @@ Result<Value> ApplyTransform(const Transform& t, const Field& source, const Valu
         }
         case TypeId::kString:
           return Value::Bytes(v.bytes().substr(0, Utf8Prefix(v.bytes(), static_cast<size_t>(t.param))));
-        case TypeId::kBinary:
-          return Value::Bytes(v.bytes().substr(0, static_cast<size_t>(t.param)));
-        default:
-          break;
+        case TypeId::kBinary: return Value::Bytes(v.bytes().substr(0, static_cast<size_t>(t.param)));
+        default: break;
       }
       break;
     case K::kYear:
     case K::kMonth:
     case K::kDay:
     case K::kHour: {
-      if (source.type != TypeId::kDate && source.type != TypeId::kTimestamp && source.type != TypeId::kTimestampTz) break;
+      if (source.type != TypeId::kDate && source.type != TypeId::kTimestamp && source.type != TypeId::kTimestampTz)
+        break;
       if (t.kind == K::kHour) {
         if (source.type == TypeId::kDate) break;
         return Value::Int(FloorDiv(v.as_int(), kMicrosPerHour));
@@ -207,8 +195,7 @@ Result<Value> ApplyTransform(const Transform& t, const Field& source, const Valu
       if (t.kind == K::kYear) return Value::Int(y - 1970);
       return Value::Int((y - 1970) * 12 + (m - 1));
     }
-    default:
-      break;
+    default: break;
   }
   return Status::InvalidArgument("transform " + t.ToString() + " does not apply to " + parquet::TypeName(source));
 }
@@ -295,11 +282,11 @@ std::string SerializeValue(const Field& type, const Value& v) {
 }
 
 Result<Value> DeserializeValue(const Field& type, std::string_view b) {
-  auto need = [&](size_t n) { return b.size() == n ? Status::Ok() : Status::Corruption("bound of wrong length for " + parquet::TypeName(type)); };
+  auto need = [&](size_t n) {
+    return b.size() == n ? Status::Ok() : Status::Corruption("bound of wrong length for " + parquet::TypeName(type));
+  };
   switch (type.type) {
-    case TypeId::kBoolean:
-      RETURN_IF_ERROR(need(1));
-      return Value::Bool(b[0] != 0);
+    case TypeId::kBoolean: RETURN_IF_ERROR(need(1)); return Value::Bool(b[0] != 0);
     case TypeId::kInt:
     case TypeId::kDate: {
       RETURN_IF_ERROR(need(4));
@@ -332,8 +319,7 @@ Result<Value> DeserializeValue(const Field& type, std::string_view b) {
       if (b.empty() || b.size() > 16) return Status::Corruption("bad decimal bound");
       return Value::Decimal(parquet::DecimalFromBigEndian(b));
     }
-    default:
-      return Value::Bytes(std::string(b));
+    default: return Value::Bytes(std::string(b));
   }
 }
 
@@ -390,7 +376,8 @@ std::optional<std::string> TruncateUpperBound(const Field& type, std::string_vie
     unsigned char c = static_cast<unsigned char>(bound[i]);
     size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n && i + k < bound.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(bound[i + k]) & 0x3F);
+    for (size_t k = 1; k < n && i + k < bound.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(bound[i + k]) & 0x3F);
     cps.push_back(cp);
     i += n;
   }
@@ -443,7 +430,8 @@ Result<Partitioner> Partitioner::Make(const parquet::Schema& schema, const Parti
                        ? Value::Bytes(std::string(src->type == TypeId::kUuid ? 16 : src->length, '\0'))
                    : src->type == TypeId::kDecimal ? Value::Decimal(0)
                                                    : Value::Int(0);
-      if (src->is_nested()) return Status::InvalidArgument("partition field " + pf.name + ": source is not a primitive");
+      if (src->is_nested())
+        return Status::InvalidArgument("partition field " + pf.name + ": source is not a primitive");
       auto probe = ApplyTransform(pf.transform, *src, zero);
       if (!probe.ok()) return probe.status();
     }

@@ -91,7 +91,8 @@ Status DecodeRoaring32(std::string_view d, size_t* pos, uint32_t high, std::vect
     p += 4;
     size_t flag_bytes = (n + 7) / 8;
     if (d.size() - p < flag_bytes) return Bad("truncated run flags");
-    run_flags.assign(d.begin() + static_cast<std::ptrdiff_t>(p), d.begin() + static_cast<std::ptrdiff_t>(p + flag_bytes));
+    run_flags.assign(d.begin() + static_cast<std::ptrdiff_t>(p),
+                     d.begin() + static_cast<std::ptrdiff_t>(p + flag_bytes));
     p += flag_bytes;
   } else if (cookie == kCookieNoRuns) {
     if (d.size() - p < 8) return Bad("truncated bitmap header");
@@ -102,7 +103,8 @@ Status DecodeRoaring32(std::string_view d, size_t* pos, uint32_t high, std::vect
   }
   if (n > 65536 || d.size() - p < n * 4) return Bad("bad container count");
   std::vector<std::pair<uint16_t, uint32_t>> desc(n);
-  for (size_t i = 0; i < n; ++i) desc[i] = {GetLe16(d, p + i * 4), static_cast<uint32_t>(GetLe16(d, p + i * 4 + 2)) + 1};
+  for (size_t i = 0; i < n; ++i)
+    desc[i] = {GetLe16(d, p + i * 4), static_cast<uint32_t>(GetLe16(d, p + i * 4 + 2)) + 1};
   p += n * 4;
   if (!runs || n >= 4) {
     if (d.size() - p < n * 4) return Bad("truncated offsets");
@@ -118,7 +120,8 @@ Status DecodeRoaring32(std::string_view d, size_t* pos, uint32_t high, std::vect
       if (d.size() - p < static_cast<size_t>(count) * 4) return Bad("truncated runs");
       for (uint16_t r = 0; r < count; ++r) {
         uint32_t startv = GetLe16(d, p + r * 4), len = GetLe16(d, p + r * 4 + 2);
-        for (uint32_t k = 0; k <= len && startv + k <= 0xFFFF; ++k) out->push_back(static_cast<int64_t>(base + startv + k));
+        for (uint32_t k = 0; k <= len && startv + k <= 0xFFFF; ++k)
+          out->push_back(static_cast<int64_t>(base + startv + k));
       }
       p += static_cast<size_t>(count) * 4;
     } else if (desc[i].second <= kArrayMax) {
@@ -160,7 +163,8 @@ std::string EncodeDeletionVector(const std::vector<int64_t>& positions) {
   std::string out;
   Be32(static_cast<uint32_t>(body.size()), &out);
   out += body;
-  Be32(static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))), &out);
+  Be32(static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))),
+       &out);
   return out;
 }
 
@@ -170,7 +174,8 @@ Result<std::vector<int64_t>> DecodeDeletionVector(std::string_view blob) {
   if (len + 8 != blob.size()) return Bad("length does not match the blob");
   std::string_view body = blob.substr(4, len);
   if (std::memcmp(body.data(), kDvMagic, 4) != 0) return Bad("bad magic");
-  uint32_t crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+  uint32_t crc =
+      static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
   if (crc != GetBe32(blob, 4 + len)) return Bad("checksum mismatch");
   std::string_view bm = body.substr(4);
   uint64_t count = 0;
@@ -198,7 +203,8 @@ Result<std::vector<DataFile>> WriteDeletionVectors(objstore::Store* store, const
   for (auto& in : inputs) {
     std::sort(in.positions.begin(), in.positions.end());
     in.positions.erase(std::unique(in.positions.begin(), in.positions.end()), in.positions.end());
-    if (in.positions.empty() || in.positions.front() < 0) return Status::InvalidArgument("a deletion vector needs non-negative positions");
+    if (in.positions.empty() || in.positions.front() < 0)
+      return Status::InvalidArgument("a deletion vector needs non-negative positions");
     std::string blob = EncodeDeletionVector(in.positions);
     std::string file(kPuffinMagic, 4);
     const int64_t offset = static_cast<int64_t>(file.size());
@@ -264,14 +270,16 @@ Result<std::vector<DataFile>> WriteDeletionVectors(objstore::Store* store, const
 Result<std::vector<int64_t>> ReadDeletionVector(objstore::Store* store, const DataFile& dv) {
   if (!dv.content_offset || !dv.content_size_in_bytes) return Bad("entry without content offset and size");
   ASSIGN_OR_RETURN(std::string blob, store->ReadRange(dv.file_path, *dv.content_offset, *dv.content_size_in_bytes));
-  if (static_cast<int64_t>(blob.size()) != *dv.content_size_in_bytes) return Bad("blob past the end of " + dv.file_path);
+  if (static_cast<int64_t>(blob.size()) != *dv.content_size_in_bytes)
+    return Bad("blob past the end of " + dv.file_path);
   return DecodeDeletionVector(blob);
 }
 
 Result<std::vector<int64_t>> ReadPositions(objstore::Store* store, const DataFile& del, const std::string& data_file) {
   if (del.content != FileContent::kPositionDeletes) return Status::InvalidArgument("not a position delete file");
   if (del.file_format == "PUFFIN") return ReadDeletionVector(store, del);
-  if (del.file_format != "PARQUET") return Status::InvalidArgument("delete file format " + del.file_format + " is not supported");
+  if (del.file_format != "PARQUET")
+    return Status::InvalidArgument("delete file format " + del.file_format + " is not supported");
   ASSIGN_OR_RETURN(std::string bytes, store->Read(del.file_path));
   ASSIGN_OR_RETURN(auto reader, parquet::Reader::Open(std::move(bytes)));
   int path_i = -1, pos_i = -1;
@@ -283,7 +291,8 @@ Result<std::vector<int64_t>> ReadPositions(objstore::Store* store, const DataFil
   ASSIGN_OR_RETURN(std::vector<parquet::Value> rows, reader->ReadAll());
   std::vector<int64_t> out;
   for (const auto& r : rows) {
-    if (r.children()[static_cast<size_t>(path_i)].bytes() == data_file) out.push_back(r.children()[static_cast<size_t>(pos_i)].as_int());
+    if (r.children()[static_cast<size_t>(path_i)].bytes() == data_file)
+      out.push_back(r.children()[static_cast<size_t>(pos_i)].as_int());
   }
   return out;
 }

@@ -25,14 +25,10 @@ RestResponse FromStatus(const Status& st) {
       if (m.rfind("Namespace is not empty", 0) == 0) return RestError(409, "NamespaceNotEmptyException", m);
       return RestError(409, "AlreadyExistsException", m);
     case StatusCode::kCommitFailed:
-    case StatusCode::kConditionFailed:
-      return RestError(409, "CommitFailedException", m);
+    case StatusCode::kConditionFailed: return RestError(409, "CommitFailedException", m);
     case StatusCode::kInvalidArgument:
-    case StatusCode::kSerialization:
-      return RestError(400, "BadRequestException", m);
-    default:
-      log::Error("iceberg REST: {}", st.ToString());
-      return RestError(500, "InternalServerError", m);
+    case StatusCode::kSerialization: return RestError(400, "BadRequestException", m);
+    default: log::Error("iceberg REST: {}", st.ToString()); return RestError(500, "InternalServerError", m);
   }
 }
 
@@ -134,7 +130,8 @@ Result<TableIdent> IdentFromJson(const json::Value* v) {
   if (v == nullptr || !v->is_object()) return Status::InvalidArgument("a table identifier must be an object");
   ASSIGN_OR_RETURN(Namespace ns, NsFromJson(v->Find("namespace")));
   const json::Value* name = v->Find("name");
-  if (name == nullptr || !name->is_string()) return Status::InvalidArgument("a table identifier needs a string \"name\"");
+  if (name == nullptr || !name->is_string())
+    return Status::InvalidArgument("a table identifier needs a string \"name\"");
   return TableIdent{ns, name->str()};
 }
 
@@ -142,7 +139,8 @@ Result<TableIdent> IdentFromJson(const json::Value* v) {
 template <typename T, typename F>
 std::string Page(const std::vector<T>& items, const std::map<std::string, std::string>& q, const char* key, F&& write) {
   size_t offset = 0, size = items.size();
-  if (auto it = q.find("pageToken"); it != q.end() && !it->second.empty()) offset = std::strtoull(it->second.c_str(), nullptr, 10);
+  if (auto it = q.find("pageToken"); it != q.end() && !it->second.empty())
+    offset = std::strtoull(it->second.c_str(), nullptr, 10);
   if (auto it = q.find("pageSize"); it != q.end() && !it->second.empty()) {
     size = std::max<size_t>(1, std::strtoull(it->second.c_str(), nullptr, 10));
   }
@@ -167,7 +165,8 @@ std::string Page(const std::vector<T>& items, const std::map<std::string, std::s
 Result<int64_t> IntMember(const json::Value& v, const char* key) {
   const json::Value* m = v.Find(key);
   int64_t x;
-  if (m == nullptr || !m->AsInt64(&x)) return Status::InvalidArgument(std::string("\"") + key + "\" must be an integer");
+  if (m == nullptr || !m->AsInt64(&x))
+    return Status::InvalidArgument(std::string("\"") + key + "\" must be an integer");
   return x;
 }
 
@@ -201,24 +200,34 @@ Status CheckRequirement(const json::Value& r, const TableMetadata* m) {
     } else if (it == m->refs.end()) {
       return fail("branch or tag " + ref + " is missing, expected " + std::to_string(want));
     } else if (it->second.snapshot_id != want) {
-      return fail("branch " + ref + " has changed: expected id " + std::to_string(want) + " != " +
-                  std::to_string(it->second.snapshot_id));
+      return fail("branch " + ref + " has changed: expected id " + std::to_string(want) +
+                  " != " + std::to_string(it->second.snapshot_id));
     }
   } else if (type == "assert-last-assigned-field-id") {
     ASSIGN_OR_RETURN(int64_t id, IntMember(r, "last-assigned-field-id"));
-    if (id != m->last_column_id) return fail("last assigned field id changed: expected " + std::to_string(id) + " != " + std::to_string(m->last_column_id));
+    if (id != m->last_column_id)
+      return fail("last assigned field id changed: expected " + std::to_string(id) +
+                  " != " + std::to_string(m->last_column_id));
   } else if (type == "assert-current-schema-id") {
     ASSIGN_OR_RETURN(int64_t id, IntMember(r, "current-schema-id"));
-    if (id != m->current_schema_id) return fail("current schema changed: expected " + std::to_string(id) + " != " + std::to_string(m->current_schema_id));
+    if (id != m->current_schema_id)
+      return fail("current schema changed: expected " + std::to_string(id) +
+                  " != " + std::to_string(m->current_schema_id));
   } else if (type == "assert-last-assigned-partition-id") {
     ASSIGN_OR_RETURN(int64_t id, IntMember(r, "last-assigned-partition-id"));
-    if (id != m->last_partition_id) return fail("last assigned partition id changed: expected " + std::to_string(id) + " != " + std::to_string(m->last_partition_id));
+    if (id != m->last_partition_id)
+      return fail("last assigned partition id changed: expected " + std::to_string(id) +
+                  " != " + std::to_string(m->last_partition_id));
   } else if (type == "assert-default-spec-id") {
     ASSIGN_OR_RETURN(int64_t id, IntMember(r, "default-spec-id"));
-    if (id != m->default_spec_id) return fail("default partition spec changed: expected " + std::to_string(id) + " != " + std::to_string(m->default_spec_id));
+    if (id != m->default_spec_id)
+      return fail("default partition spec changed: expected " + std::to_string(id) +
+                  " != " + std::to_string(m->default_spec_id));
   } else if (type == "assert-default-sort-order-id") {
     ASSIGN_OR_RETURN(int64_t id, IntMember(r, "default-sort-order-id"));
-    if (id != m->default_sort_order_id) return fail("default sort order changed: expected " + std::to_string(id) + " != " + std::to_string(m->default_sort_order_id));
+    if (id != m->default_sort_order_id)
+      return fail("default sort order changed: expected " + std::to_string(id) +
+                  " != " + std::to_string(m->default_sort_order_id));
   } else {
     return Status::InvalidArgument("Unknown requirement type: " + type);
   }
@@ -247,7 +256,8 @@ Status ApplyUpdate(const json::Value& u, TableMetadata* m) {
   ASSIGN_OR_RETURN(std::string action, StrMember(u, "action"));
   if (action == "assign-uuid") {
     ASSIGN_OR_RETURN(std::string uuid, StrMember(u, "uuid"));
-    if (!m->table_uuid.empty() && m->table_uuid != uuid) return Status::InvalidArgument("Cannot reassign the table UUID");
+    if (!m->table_uuid.empty() && m->table_uuid != uuid)
+      return Status::InvalidArgument("Cannot reassign the table UUID");
     m->table_uuid = uuid;
   } else if (action == "upgrade-format-version") {
     ASSIGN_OR_RETURN(int64_t v, IntMember(u, "format-version"));
@@ -321,10 +331,12 @@ Status ApplyUpdate(const json::Value& u, TableMetadata* m) {
     const json::Value* st = u.Find(key);
     if (st == nullptr || !st->is_object()) return Status::InvalidArgument(action + " needs \"" + key + "\"");
     ASSIGN_OR_RETURN(int64_t sid, IntMember(*st, "snapshot-id"));
-    RETURN_IF_ERROR(UpdateStatistics(action == "set-statistics" ? &m->statistics_json : &m->partition_statistics_json, sid, st));
+    RETURN_IF_ERROR(
+        UpdateStatistics(action == "set-statistics" ? &m->statistics_json : &m->partition_statistics_json, sid, st));
   } else if (action == "remove-statistics" || action == "remove-partition-statistics") {
     ASSIGN_OR_RETURN(int64_t sid, IntMember(u, "snapshot-id"));
-    RETURN_IF_ERROR(UpdateStatistics(action == "remove-statistics" ? &m->statistics_json : &m->partition_statistics_json, sid, nullptr));
+    RETURN_IF_ERROR(UpdateStatistics(
+        action == "remove-statistics" ? &m->statistics_json : &m->partition_statistics_json, sid, nullptr));
   } else if (action == "remove-schemas") {
     const json::Value* ids = u.Find("schema-ids");
     if (ids == nullptr || !ids->is_array()) return Status::InvalidArgument("remove-schemas needs \"schema-ids\"");
@@ -360,7 +372,8 @@ class Handler {
 
   RestResponse Run() {
     // path_: iceberg, v1, ...
-    if (path_.size() < 2 || path_[0] != "iceberg" || path_[1] != "v1") return RestError(404, "NotFoundException", "No such endpoint");
+    if (path_.size() < 2 || path_[0] != "iceberg" || path_[1] != "v1")
+      return RestError(404, "NotFoundException", "No such endpoint");
     std::vector<std::string> p(path_.begin() + 2, path_.end());
     // /v1/{prefix}/...: clients configured with a warehouse name put it here; floe serves
     // one warehouse and accepts any prefix.
@@ -392,7 +405,8 @@ class Handler {
     TableIdent ident{ns, PercentDecode(p[3], false)};
     if (p.size() == 4) {
       if (method_ == "GET") return Load(ident);
-      if (method_ == "HEAD") return Exists(catalog_->TableExists(ident) ? Status::Ok() : Status::NotFound("Table does not exist"));
+      if (method_ == "HEAD")
+        return Exists(catalog_->TableExists(ident) ? Status::Ok() : Status::NotFound("Table does not exist"));
       if (method_ == "POST") return CommitTable(ident);
       if (method_ == "DELETE") {
         auto it = query_.find("purgeRequested");
@@ -403,7 +417,8 @@ class Handler {
     if (p.size() == 5 && p[4] == "metrics") {
       // Clients report scan and commit metrics here; floe accepts them and does not keep them.
       return Only("POST", [&]() -> RestResponse {
-        if (!catalog_->TableExists(ident)) return FromStatus(Status::NotFound("Table does not exist: " + ident.ToString()));
+        if (!catalog_->TableExists(ident))
+          return FromStatus(Status::NotFound("Table does not exist: " + ident.ToString()));
         return NoContent();
       });
     }
@@ -416,19 +431,30 @@ class Handler {
     if (method_ != method) return NotAllowed();
     return f();
   }
-  RestResponse NotAllowed() { return RestError(405, "MethodNotAllowedException", "Method " + method_ + " is not allowed here"); }
+  RestResponse NotAllowed() {
+    return RestError(405, "MethodNotAllowedException", "Method " + method_ + " is not allowed here");
+  }
   RestResponse Done(const Status& st) { return st.ok() ? NoContent() : FromStatus(st); }
-  RestResponse Exists(const Status& st) { return st.ok() ? NoContent() : RestResponse{st.code() == StatusCode::kNotFound ? 404 : 500, ""}; }
+  RestResponse Exists(const Status& st) {
+    return st.ok() ? NoContent() : RestResponse{st.code() == StatusCode::kNotFound ? 404 : 500, ""};
+  }
 
   RestResponse Config() {
     static const char* kEndpoints[] = {
-        "GET /v1/namespaces",           "POST /v1/namespaces",
-        "GET /v1/namespaces/{namespace}", "HEAD /v1/namespaces/{namespace}",
-        "DELETE /v1/namespaces/{namespace}", "POST /v1/namespaces/{namespace}/properties",
-        "GET /v1/namespaces/{namespace}/tables", "POST /v1/namespaces/{namespace}/tables",
-        "GET /v1/namespaces/{namespace}/tables/{table}", "HEAD /v1/namespaces/{namespace}/tables/{table}",
-        "POST /v1/namespaces/{namespace}/tables/{table}", "DELETE /v1/namespaces/{namespace}/tables/{table}",
-        "POST /v1/namespaces/{namespace}/register", "POST /v1/namespaces/{namespace}/tables/{table}/metrics",
+        "GET /v1/namespaces",
+        "POST /v1/namespaces",
+        "GET /v1/namespaces/{namespace}",
+        "HEAD /v1/namespaces/{namespace}",
+        "DELETE /v1/namespaces/{namespace}",
+        "POST /v1/namespaces/{namespace}/properties",
+        "GET /v1/namespaces/{namespace}/tables",
+        "POST /v1/namespaces/{namespace}/tables",
+        "GET /v1/namespaces/{namespace}/tables/{table}",
+        "HEAD /v1/namespaces/{namespace}/tables/{table}",
+        "POST /v1/namespaces/{namespace}/tables/{table}",
+        "DELETE /v1/namespaces/{namespace}/tables/{table}",
+        "POST /v1/namespaces/{namespace}/register",
+        "POST /v1/namespaces/{namespace}/tables/{table}/metrics",
         "POST /v1/tables/rename",
     };
     json::Writer w;
@@ -498,7 +524,8 @@ class Handler {
     if (!updates.ok()) return FromStatus(updates.status());
     auto result = catalog_->UpdateNamespaceProperties(ns, removals, *updates);
     if (!result.ok()) {
-      if (result.status().code() == StatusCode::kInvalidArgument) return RestError(422, "UnprocessableEntityException", result.status().message());
+      if (result.status().code() == StatusCode::kInvalidArgument)
+        return RestError(422, "UnprocessableEntityException", result.status().message());
       return FromStatus(result.status());
     }
     json::Writer w;
@@ -560,7 +587,8 @@ class Handler {
       // when the client commits with an assert-create requirement.
       TableIdent ident{ns, req->name};
       if (Status st = catalog_->LoadNamespace(ns).status(); !st.ok()) return FromStatus(st);
-      if (catalog_->TableExists(ident)) return FromStatus(Status::ResourceInUse("Table already exists: " + ident.ToString()));
+      if (catalog_->TableExists(ident))
+        return FromStatus(Status::ResourceInUse("Table already exists: " + ident.ToString()));
       auto m = NewTableMetadata(req->location.value_or(catalog_->DefaultLocation(ident)), req->schema, req->spec,
                                 req->order, req->properties, req->format_version, catalog_->clock()->NowMillis());
       if (!m.ok()) return FromStatus(m.status());

@@ -95,7 +95,8 @@ std::optional<int64_t> SummaryInt(const Snapshot* s, const char* key) {
   return x;
 }
 
-std::vector<std::pair<std::string, std::string>> BuildSummary(const std::string& operation, const SnapshotChange& change,
+std::vector<std::pair<std::string, std::string>> BuildSummary(const std::string& operation,
+                                                              const SnapshotChange& change,
                                                               const std::vector<DataFile>& removed,
                                                               const Snapshot* parent) {
   Totals added, gone;
@@ -141,7 +142,8 @@ std::vector<std::pair<std::string, std::string>> BuildSummary(const std::string&
 }
 
 // Bin-packs manifests (in order) into bins of at most target bytes.
-std::vector<std::vector<size_t>> Pack(const std::vector<ManifestFile>& files, const std::vector<size_t>& idx, int64_t target) {
+std::vector<std::vector<size_t>> Pack(const std::vector<ManifestFile>& files, const std::vector<size_t>& idx,
+                                      int64_t target) {
   std::vector<std::vector<size_t>> bins;
   int64_t size = 0;
   for (size_t i : idx) {
@@ -186,9 +188,15 @@ class Committer {
     int attempt = 0;
     for (;;) {
       ASSIGN_OR_RETURN(LoadedTable base, catalog_->LoadTable(ident_));
-      int retries = options.max_retries >= 0 ? options.max_retries : static_cast<int>(base.metadata.IntProperty("commit.retry.num-retries", 4));
-      int min_wait = options.min_wait_ms >= 0 ? options.min_wait_ms : static_cast<int>(base.metadata.IntProperty("commit.retry.min-wait-ms", 100));
-      int max_wait = options.max_wait_ms >= 0 ? options.max_wait_ms : static_cast<int>(base.metadata.IntProperty("commit.retry.max-wait-ms", 60000));
+      int retries = options.max_retries >= 0
+                        ? options.max_retries
+                        : static_cast<int>(base.metadata.IntProperty("commit.retry.num-retries", 4));
+      int min_wait = options.min_wait_ms >= 0
+                         ? options.min_wait_ms
+                         : static_cast<int>(base.metadata.IntProperty("commit.retry.min-wait-ms", 100));
+      int max_wait = options.max_wait_ms >= 0
+                         ? options.max_wait_ms
+                         : static_cast<int>(base.metadata.IntProperty("commit.retry.max-wait-ms", 60000));
       AttemptFiles files;
       auto result = Attempt(base, attempt, &files);
       if (result.ok()) {
@@ -209,18 +217,22 @@ class Committer {
     if (new_manifests_written_) return Status::Ok();
     const Schema* schema = m.CurrentSchema();
     const PartitionSpec* spec = m.DefaultSpec();
-    if (schema == nullptr || spec == nullptr) return Status::Corruption("table metadata without a current schema or spec");
+    if (schema == nullptr || spec == nullptr)
+      return Status::Corruption("table metadata without a current schema or spec");
     ManifestContext ctx{m.format_version, schema, spec};
     auto write = [&](const std::vector<DataFile>& files, int32_t content) -> Status {
       if (files.empty()) return Status::Ok();
       std::vector<ManifestEntry> entries;
       for (const DataFile& f : files) {
         if (f.spec_id != spec->spec_id) {
-          return Status::InvalidArgument("file " + f.file_path + " was written for partition spec " + std::to_string(f.spec_id) +
-                                         ", the table's is " + std::to_string(spec->spec_id));
+          return Status::InvalidArgument("file " + f.file_path + " was written for partition spec " +
+                                         std::to_string(f.spec_id) + ", the table's is " +
+                                         std::to_string(spec->spec_id));
         }
-        if (content == 0 && f.content != FileContent::kData) return Status::InvalidArgument("added data file " + f.file_path + " has delete content");
-        if (content == 1 && f.content == FileContent::kData) return Status::InvalidArgument("added delete file " + f.file_path + " has data content");
+        if (content == 0 && f.content != FileContent::kData)
+          return Status::InvalidArgument("added data file " + f.file_path + " has delete content");
+        if (content == 1 && f.content == FileContent::kData)
+          return Status::InvalidArgument("added delete file " + f.file_path + " has data content");
         if (f.content == FileContent::kEqualityDeletes && f.equality_ids.empty()) {
           return Status::InvalidArgument("equality delete file " + f.file_path + " needs equality_ids");
         }
@@ -334,7 +346,8 @@ class Committer {
         if (live.count(p) == 0) return Status::ConditionFailed("cannot remove " + p + ": it is no longer in the table");
       }
       for (const auto& p : change_.referenced_data_files) {
-        if (live.count(p) == 0) return Status::ConditionFailed("data file " + p + " was removed by a concurrent commit");
+        if (live.count(p) == 0)
+          return Status::ConditionFailed("data file " + p + " was removed by a concurrent commit");
       }
       RETURN_IF_ERROR(ValidateNoNewDeletes(bm, read, removed_files));
       // Format version 3: at most one deletion vector per data file.
@@ -344,7 +357,8 @@ class Committer {
       }
       for (size_t i = 0; i < read.size() && !dv_targets.empty(); ++i) {
         for (const ManifestEntry& e : read[i].entries) {
-          if (e.status == EntryStatus::kDeleted || e.file.file_format != "PUFFIN" || !e.file.referenced_data_file) continue;
+          if (e.status == EntryStatus::kDeleted || e.file.file_format != "PUFFIN" || !e.file.referenced_data_file)
+            continue;
           if (dv_targets.count(*e.file.referenced_data_file) > 0 && removed.count(e.file.file_path) == 0) {
             return Status::ConditionFailed("a deletion vector for " + *e.file.referenced_data_file +
                                            " was committed concurrently");
@@ -428,9 +442,10 @@ class Committer {
 
     std::string list_path = bm.location + "/metadata/snap-" + std::to_string(snapshot_id_) + "-" +
                             std::to_string(attempt + 1) + "-" + NewUuid() + ".avro";
-    ASSIGN_OR_RETURN(std::string list_bytes, EncodeManifestList(bm.format_version, snapshot_id_,
-                                                                parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
-                                                                seq, first_row_id, list));
+    ASSIGN_OR_RETURN(std::string list_bytes,
+                     EncodeManifestList(bm.format_version, snapshot_id_,
+                                        parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt, seq,
+                                        first_row_id, list));
     RETURN_IF_ERROR(store_->Write(list_path, list_bytes));
     files->paths.push_back(list_path);
 
@@ -494,7 +509,8 @@ Result<CommitResult> CommitChange(Catalog* catalog, const TableIdent& ident, con
   return c.Run(options);
 }
 
-Result<std::vector<LiveFile>> LiveFiles(objstore::Store* store, const TableMetadata& m, std::optional<int64_t> snapshot_id) {
+Result<std::vector<LiveFile>> LiveFiles(objstore::Store* store, const TableMetadata& m,
+                                        std::optional<int64_t> snapshot_id) {
   const Snapshot* s = snapshot_id ? m.SnapshotById(*snapshot_id) : m.CurrentSnapshot();
   if (snapshot_id && s == nullptr) return Status::NotFound("no snapshot " + std::to_string(*snapshot_id));
   ASSIGN_OR_RETURN(std::vector<ManifestFile> list, ReadList(store, s));
@@ -511,7 +527,8 @@ Result<std::vector<LiveFile>> LiveFiles(objstore::Store* store, const TableMetad
   return out;
 }
 
-Result<std::vector<ScanTask>> PlanScan(objstore::Store* store, const TableMetadata& m, std::optional<int64_t> snapshot_id) {
+Result<std::vector<ScanTask>> PlanScan(objstore::Store* store, const TableMetadata& m,
+                                       std::optional<int64_t> snapshot_id) {
   ASSIGN_OR_RETURN(std::vector<LiveFile> live, LiveFiles(store, m, snapshot_id));
   std::vector<ScanTask> tasks;
   std::vector<const LiveFile*> global_eq, partition_deletes;

@@ -5,8 +5,8 @@
 #include <simdjson.h>
 
 #include <cerrno>
-#include <new>
 #include <cstdlib>
+#include <new>
 
 namespace floe::json {
 
@@ -185,15 +185,9 @@ Status Convert(simdjson::dom::element e, Value* out, size_t depth, size_t max_de
       *out = Value::Array(std::move(items));
       return Status::Ok();
     }
-    case element_type::STRING:
-      *out = Value::String(std::string(e.get_string().value_unsafe()));
-      return Status::Ok();
-    case element_type::INT64:
-      *out = Value::Number(std::to_string(e.get_int64().value_unsafe()));
-      return Status::Ok();
-    case element_type::UINT64:
-      *out = Value::Number(std::to_string(e.get_uint64().value_unsafe()));
-      return Status::Ok();
+    case element_type::STRING: *out = Value::String(std::string(e.get_string().value_unsafe())); return Status::Ok();
+    case element_type::INT64: *out = Value::Number(std::to_string(e.get_int64().value_unsafe())); return Status::Ok();
+    case element_type::UINT64: *out = Value::Number(std::to_string(e.get_uint64().value_unsafe())); return Status::Ok();
     case element_type::DOUBLE: {
       rapidjson::StringBuffer sb;
       rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -201,12 +195,8 @@ Status Convert(simdjson::dom::element e, Value* out, size_t depth, size_t max_de
       *out = Value::Number(sb.GetString());
       return Status::Ok();
     }
-    case element_type::BOOL:
-      *out = Value::Bool(e.get_bool().value_unsafe());
-      return Status::Ok();
-    case element_type::NULL_VALUE:
-      *out = Value::Null();
-      return Status::Ok();
+    case element_type::BOOL: *out = Value::Bool(e.get_bool().value_unsafe()); return Status::Ok();
+    case element_type::NULL_VALUE: *out = Value::Null(); return Status::Ok();
   }
   return Status::Internal("unknown JSON element type");
 }
@@ -240,9 +230,7 @@ void Writer::EndObject() { impl_->writer.EndObject(); }
 void Writer::StartArray() { impl_->writer.StartArray(); }
 void Writer::EndArray() { impl_->writer.EndArray(); }
 void Writer::Key(std::string_view k) { impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void Writer::String(std::string_view s) {
-  impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+void Writer::String(std::string_view s) { impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 void Writer::Bool(bool b) { impl_->writer.Bool(b); }
 void Writer::Null() { impl_->writer.Null(); }
 void Writer::Int64(int64_t v) { impl_->writer.Int64(v); }

@@ -75,8 +75,8 @@ class Value {
   Type type_;
   bool bool_;
   union {
-    std::string str_;  // kNumber, kString
-    std::vector<Value> items_;  // kArray
+    std::string str_;              // kNumber, kString
+    std::vector<Value> items_;     // kArray
     std::vector<Member> members_;  // kObject
   };
 };

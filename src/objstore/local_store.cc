@@ -209,7 +209,8 @@ Result<std::string> ResolveLocalLocation(std::string_view dir_or_uri) {
   std::string path(dir_or_uri);
   if (path.rfind("file:", 0) == 0) {
     path.erase(0, path.rfind("file://", 0) == 0 ? 7 : 5);
-    if (path.empty() || path[0] != '/') return Status::InvalidArgument("not a local absolute location: " + std::string(dir_or_uri));
+    if (path.empty() || path[0] != '/')
+      return Status::InvalidArgument("not a local absolute location: " + std::string(dir_or_uri));
   } else if (path.find("://") != std::string::npos) {
     return Status::InvalidArgument("unsupported location " + path + " (a local directory or file:// URI)");
   }

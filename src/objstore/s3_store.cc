@@ -39,7 +39,8 @@ struct S3Path {
 };
 
 Result<S3Path> ParseS3(std::string_view location) {
-  if (location.rfind("s3://", 0) != 0) return Status::InvalidArgument("not an s3:// location: " + std::string(location));
+  if (location.rfind("s3://", 0) != 0)
+    return Status::InvalidArgument("not an s3:// location: " + std::string(location));
   std::string_view rest = location.substr(5);
   const size_t slash = rest.find('/');
   S3Path p;
@@ -74,17 +75,24 @@ bool XmlText(std::string_view xml, std::string_view tag, size_t* pos, size_t end
     std::string_view ent = raw.substr(i + 1, semi - i - 1);
     uint32_t cp = 0;
     bool ok = true;
-    if (ent == "amp") cp = '&';
-    else if (ent == "lt") cp = '<';
-    else if (ent == "gt") cp = '>';
-    else if (ent == "quot") cp = '"';
-    else if (ent == "apos") cp = '\'';
+    if (ent == "amp")
+      cp = '&';
+    else if (ent == "lt")
+      cp = '<';
+    else if (ent == "gt")
+      cp = '>';
+    else if (ent == "quot")
+      cp = '"';
+    else if (ent == "apos")
+      cp = '\'';
     else if (ent.size() > 1 && ent[0] == '#') {
       const bool hex = ent[1] == 'x' || ent[1] == 'X';
       for (char c : ent.substr(hex ? 2 : 1)) {
         const int d = hex ? HexDigitValue(c) : (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : -1);
-        if (d < 0 || cp > 0x10FFFF) ok = false;
-        else cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
+        if (d < 0 || cp > 0x10FFFF)
+          ok = false;
+        else
+          cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
       }
       ok = ok && cp <= 0x10FFFF;
     } else {
@@ -227,7 +235,8 @@ class S3Store final : public Store {
       size_t at = 0;
       XmlText(xml, "IsTruncated", &at, xml.size(), &truncated);
       at = 0;
-      if (truncated != "true" || !XmlText(xml, "NextContinuationToken", &at, xml.size(), &token) || token.empty()) break;
+      if (truncated != "true" || !XmlText(xml, "NextContinuationToken", &at, xml.size(), &token) || token.empty())
+        break;
     }
     std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.location < b.location; });
     return out;
@@ -309,7 +318,8 @@ class S3Store final : public Store {
 
 class RoutingStore final : public Store {
  public:
-  RoutingStore(std::unique_ptr<Store> local, std::unique_ptr<Store> s3) : local_(std::move(local)), s3_(std::move(s3)) {}
+  RoutingStore(std::unique_ptr<Store> local, std::unique_ptr<Store> s3)
+      : local_(std::move(local)), s3_(std::move(s3)) {}
 
   Status Write(const std::string& l, std::string_view data, bool exclusive) override {
     ASSIGN_OR_RETURN(Store * s, For(l));

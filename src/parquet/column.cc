@@ -86,12 +86,9 @@ void DescribeLeaf(Leaf* leaf) {
 int CompareBounds(Storage storage, const Bound& a, const Bound& b) {
   switch (storage) {
     case Storage::kFloat:
-    case Storage::kDouble:
-      return a.d < b.d ? -1 : (b.d < a.d ? 1 : 0);
-    case Storage::kBytes:
-      return a.s.compare(b.s);
-    default:
-      return a.i < b.i ? -1 : (b.i < a.i ? 1 : 0);
+    case Storage::kDouble: return a.d < b.d ? -1 : (b.d < a.d ? 1 : 0);
+    case Storage::kBytes: return a.s.compare(b.s);
+    default: return a.i < b.i ? -1 : (b.i < a.i ? 1 : 0);
   }
 }
 
@@ -107,15 +104,9 @@ void PutLE(std::string* out, uint64_t v, int bytes) {
 std::string ParquetStatBytes(const Leaf& leaf, const Bound& b) {
   std::string out;
   switch (leaf.storage) {
-    case Storage::kBool:
-      out.push_back(b.i ? 1 : 0);
-      break;
-    case Storage::kInt32:
-      PutLE(&out, static_cast<uint32_t>(static_cast<int32_t>(b.i)), 4);
-      break;
-    case Storage::kInt64:
-      PutLE(&out, static_cast<uint64_t>(static_cast<int64_t>(b.i)), 8);
-      break;
+    case Storage::kBool: out.push_back(b.i ? 1 : 0); break;
+    case Storage::kInt32: PutLE(&out, static_cast<uint32_t>(static_cast<int32_t>(b.i)), 4); break;
+    case Storage::kInt64: PutLE(&out, static_cast<uint64_t>(static_cast<int64_t>(b.i)), 8); break;
     case Storage::kFloat: {
       float f = static_cast<float>(b.d);
       uint32_t bits;
@@ -129,12 +120,8 @@ std::string ParquetStatBytes(const Leaf& leaf, const Bound& b) {
       PutLE(&out, bits, 8);
       break;
     }
-    case Storage::kInt128:
-      AppendDecimalBigEndian(b.i, leaf.type_length, &out);
-      break;
-    case Storage::kBytes:
-      out = b.s;
-      break;
+    case Storage::kInt128: AppendDecimalBigEndian(b.i, leaf.type_length, &out); break;
+    case Storage::kBytes: out = b.s; break;
   }
   return out;
 }
@@ -212,8 +199,7 @@ size_t ColumnBuffer::ValueSize(size_t v) const {
     case Storage::kInt64:
     case Storage::kDouble: return 8;
     case Storage::kInt128: return leaf_->type_length;
-    case Storage::kBytes:
-      return offsets_[v + 1] - offsets_[v] + (leaf_->physical == Physical::kByteArray ? 4 : 0);
+    case Storage::kBytes: return offsets_[v + 1] - offsets_[v] + (leaf_->physical == Physical::kByteArray ? 4 : 0);
   }
   return 1;
 }
@@ -234,8 +220,7 @@ std::vector<ColumnBuffer::PageSpan> ColumnBuffer::CutPages(size_t page_size) con
       v = e;
     } else {
       while (e < entries_) {
-        if (e > s.e0 && (bytes >= page_size || e - s.e0 >= kMaxPageEntries) &&
-            (leaf_->max_rep == 0 || rep_[e] == 0)) {
+        if (e > s.e0 && (bytes >= page_size || e - s.e0 >= kMaxPageEntries) && (leaf_->max_rep == 0 || rep_[e] == 0)) {
           break;
         }
         if (leaf_->max_def == 0 || def_[e] == leaf_->max_def) bytes += ValueSize(v++);
@@ -297,9 +282,7 @@ void ColumnBuffer::ComputeStats(ChunkInfo* info) const {
     case Storage::kFloat: floats(f32_); break;
     case Storage::kDouble: floats(f64_); break;
     case Storage::kBytes: {
-      auto at = [&](size_t k) {
-        return std::string_view(bytes_.data() + offsets_[k], offsets_[k + 1] - offsets_[k]);
-      };
+      auto at = [&](size_t k) { return std::string_view(bytes_.data() + offsets_[k], offsets_[k + 1] - offsets_[k]); };
       std::string_view lo = at(0), hi = at(0);
       for (size_t k = 1; k < n; ++k) {
         std::string_view x = at(k);
@@ -403,8 +386,7 @@ class SlotTable {
 template <typename K, typename Src>
 class FixedDictionary : public Dictionary {
  public:
-  FixedDictionary(const Src* src, int width, bool big_endian_fixed)
-      : src_(src), width_(width), be_(big_endian_fixed) {}
+  FixedDictionary(const Src* src, int width, bool big_endian_fixed) : src_(src), width_(width), be_(big_endian_fixed) {}
 
   void Add(size_t v0, size_t v1, std::vector<uint32_t>* indices) override {
     for (size_t k = v0; k < v1; ++k) {

@@ -63,10 +63,10 @@ struct EncodeOptions {
 
 // What a column chunk's metadata says about it.
 struct ChunkInfo {
-  int64_t num_values = 0;         // entries, nulls included
+  int64_t num_values = 0;  // entries, nulls included
   int64_t null_count = 0;
   int64_t nan_count = 0;
-  int64_t uncompressed_size = 0;  // page headers included
+  int64_t uncompressed_size = 0;     // page headers included
   int64_t dictionary_page_size = 0;  // 0: no dictionary page (else it starts the chunk)
   int32_t dictionary_data_pages = 0;
   int32_t plain_data_pages = 0;

@@ -214,10 +214,8 @@ class GzipCompressor : public Compressor {
 
 Result<std::unique_ptr<Compressor>> Compressor::Make(Codec codec, int level) {
   switch (codec) {
-    case Codec::kUncompressed:
-      return std::unique_ptr<Compressor>(new NoCompression());
-    case Codec::kSnappy:
-      return std::unique_ptr<Compressor>(new SnappyCompressor());
+    case Codec::kUncompressed: return std::unique_ptr<Compressor>(new NoCompression());
+    case Codec::kSnappy: return std::unique_ptr<Compressor>(new SnappyCompressor());
     case Codec::kZstd:
       if (level == 0) level = 3;
       if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel()) {

@@ -64,19 +64,26 @@ SchemaElement ReadSchemaElement(CompactReader& r) {
           e.logical = lid;
           if (lid == 5) {  // DECIMAL
             r.Struct([&](int16_t did, uint8_t dt) {
-              if (did == 1) e.scale = static_cast<int32_t>(r.Zigzag());
-              else if (did == 2) e.precision = static_cast<int32_t>(r.Zigzag());
-              else r.Skip(dt);
+              if (did == 1)
+                e.scale = static_cast<int32_t>(r.Zigzag());
+              else if (did == 2)
+                e.precision = static_cast<int32_t>(r.Zigzag());
+              else
+                r.Skip(dt);
             });
           } else if (lid == 7 || lid == 8) {  // TIME, TIMESTAMP
             r.Struct([&](int16_t tid, uint8_t tt) {
-              if (tid == 1) e.utc = r.BoolValue();
-              else r.Skip(tt);
+              if (tid == 1)
+                e.utc = r.BoolValue();
+              else
+                r.Skip(tt);
             });
           } else if (lid == 10) {  // INTEGER
             r.Struct([&](int16_t iid, uint8_t it) {
-              if (iid == 1) e.int_bits = r.Byte();
-              else r.Skip(it);
+              if (iid == 1)
+                e.int_bits = r.Byte();
+              else
+                r.Skip(it);
             });
           } else {
             r.Skip(lt);
@@ -111,15 +118,15 @@ ColumnChunk ReadColumnChunk(CompactReader& r) {
 // ---- schema
 
 struct Node {
-  Field field;           // the Iceberg view (set for every node but list/map wrappers)
-  int kind = 0;          // 0 primitive, 1 struct, 2 list, 3 map
+  Field field;   // the Iceberg view (set for every node but list/map wrappers)
+  int kind = 0;  // 0 primitive, 1 struct, 2 list, 3 map
   bool optional = false;
-  int def = 0;           // definition level at which this node is present
-  int rep = 0;           // repetition level of the repeated group under a list/map
-  int repeated_def = 0;  // list/map: definition level of the repeated group
+  int def = 0;                 // definition level at which this node is present
+  int rep = 0;                 // repetition level of the repeated group under a list/map
+  int repeated_def = 0;        // list/map: definition level of the repeated group
   std::vector<Node> children;  // struct fields; list: {element}; map: {key, value}
-  int leaf = -1;         // primitive: its column index
-  int first_leaf = 0;    // the first column under this node
+  int leaf = -1;               // primitive: its column index
+  int first_leaf = 0;          // the first column under this node
   int num_leaves = 0;
 };
 
@@ -144,7 +151,8 @@ Result<TypeId> IcebergType(const SchemaElement& e, Field* f) {
       if (e.logical == 7 || e.converted == 7) return Unsupported("TIME_MILLIS");
       return TypeId::kInt;
     case 2:
-      if (e.logical == 8 || e.converted == 10) return e.utc || e.logical != 8 ? TypeId::kTimestampTz : TypeId::kTimestamp;
+      if (e.logical == 8 || e.converted == 10)
+        return e.utc || e.logical != 8 ? TypeId::kTimestampTz : TypeId::kTimestamp;
       if (e.logical == 7 || e.converted == 8) return TypeId::kTime;
       if (e.logical == 5 || e.converted == 5) {
         f->precision = e.precision;
@@ -156,7 +164,8 @@ Result<TypeId> IcebergType(const SchemaElement& e, Field* f) {
     case 4: return TypeId::kFloat;
     case 5: return TypeId::kDouble;
     case 6:
-      if (e.logical == 1 || e.converted == 0 || e.logical == 4 || e.logical == 12 || e.converted == 4) return TypeId::kString;
+      if (e.logical == 1 || e.converted == 0 || e.logical == 4 || e.logical == 12 || e.converted == 4)
+        return TypeId::kString;
       if (e.logical == 5 || e.converted == 5) {
         f->precision = e.precision;
         f->scale = e.scale;
@@ -249,12 +258,11 @@ class SchemaBuilder {
 
 Status Decompress(int32_t codec, std::string_view in, size_t uncompressed, std::string* out) {
   switch (codec) {
-    case 0:
-      out->assign(in);
-      return Status::Ok();
+    case 0: out->assign(in); return Status::Ok();
     case 1: {
       size_t n = 0;
-      if (!snappy::GetUncompressedLength(in.data(), in.size(), &n) || n != uncompressed) return Corrupt("bad snappy page");
+      if (!snappy::GetUncompressedLength(in.data(), in.size(), &n) || n != uncompressed)
+        return Corrupt("bad snappy page");
       out->resize(n);
       if (!snappy::RawUncompress(in.data(), in.size(), out->data())) return Corrupt("bad snappy page");
       return Status::Ok();
@@ -279,8 +287,7 @@ Status Decompress(int32_t codec, std::string_view in, size_t uncompressed, std::
       if (ZSTD_isError(n) || n != uncompressed) return Corrupt("bad zstd page");
       return Status::Ok();
     }
-    default:
-      return Unsupported("compression codec " + std::to_string(codec));
+    default: return Unsupported("compression codec " + std::to_string(codec));
   }
 }
 
@@ -400,8 +407,7 @@ Status DecodePlain(const Column& c, std::string_view d, size_t count, std::vecto
         out->push_back(decimal ? Value::Decimal(DecimalFromBigEndian(b)) : Value::Bytes(std::string(b)));
         continue;
       }
-      default:
-        return Unsupported("physical type " + std::to_string(e.type));
+      default: return Unsupported("physical type " + std::to_string(e.type));
     }
   }
   return Status::Ok();
@@ -427,9 +433,12 @@ PageHeader ReadPageHeader(CompactReader& r) {
       case 5:
       case 7:
         r.Struct([&](int16_t sid, uint8_t st) {
-          if (sid == 1) h.num_values = static_cast<int32_t>(r.Zigzag());
-          else if (sid == 2) h.encoding = static_cast<int32_t>(r.Zigzag());
-          else r.Skip(st);
+          if (sid == 1)
+            h.num_values = static_cast<int32_t>(r.Zigzag());
+          else if (sid == 2)
+            h.encoding = static_cast<int32_t>(r.Zigzag());
+          else
+            r.Skip(st);
         });
         break;
       case 8:
@@ -476,9 +485,11 @@ Status ReadLevels(std::string_view d, size_t* pos, bool prefixed, size_t v2_len,
 }
 
 Status ReadChunk(std::string_view file, const ColumnChunk& cc, Column* col) {
-  int64_t start = cc.dictionary_page_offset >= 0 && cc.dictionary_page_offset < cc.data_page_offset ? cc.dictionary_page_offset
-                                                                                                    : cc.data_page_offset;
-  if (start < 4 || cc.total_compressed_size < 0 || static_cast<uint64_t>(start + cc.total_compressed_size) > file.size()) {
+  int64_t start = cc.dictionary_page_offset >= 0 && cc.dictionary_page_offset < cc.data_page_offset
+                      ? cc.dictionary_page_offset
+                      : cc.data_page_offset;
+  if (start < 4 || cc.total_compressed_size < 0 ||
+      static_cast<uint64_t>(start + cc.total_compressed_size) > file.size()) {
     return Corrupt("column chunk outside the file");
   }
   std::string_view chunk = file.substr(static_cast<size_t>(start), static_cast<size_t>(cc.total_compressed_size));
@@ -682,9 +693,12 @@ Result<std::unique_ptr<Reader>> Reader::Open(std::string file) {
         for (uint64_t i = 0; i < n && r.ok(); ++i) {
           std::string k, v;
           r.Struct([&](int16_t kid, uint8_t kt) {
-            if (kid == 1) k = r.Binary();
-            else if (kid == 2) v = r.Binary();
-            else r.Skip(kt);
+            if (kid == 1)
+              k = r.Binary();
+            else if (kid == 2)
+              v = r.Binary();
+            else
+              r.Skip(kt);
           });
           m.metadata.emplace_back(std::move(k), std::move(v));
         }

@@ -11,8 +11,8 @@ namespace floe::parquet {
 
 enum class TypeId : uint8_t {
   kBoolean,
-  kInt,          // 32-bit signed
-  kLong,         // 64-bit signed
+  kInt,   // 32-bit signed
+  kLong,  // 64-bit signed
   kFloat,
   kDouble,
   kDecimal,      // precision 1..38, scale 0..precision
@@ -43,9 +43,7 @@ struct Field {
   int32_t length = 0;     // fixed
   std::vector<Field> children;
 
-  bool is_nested() const {
-    return type == TypeId::kStruct || type == TypeId::kList || type == TypeId::kMap;
-  }
+  bool is_nested() const { return type == TypeId::kStruct || type == TypeId::kList || type == TypeId::kMap; }
 };
 
 Field Primitive(int32_t id, std::string name, TypeId type, bool required = false);

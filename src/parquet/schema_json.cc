@@ -12,9 +12,7 @@ namespace floe::parquet {
 
 namespace {
 
-Status Bad(const std::string& where, const std::string& what) {
-  return Status::InvalidArgument(where + ": " + what);
-}
+Status Bad(const std::string& where, const std::string& what) { return Status::InvalidArgument(where + ": " + what); }
 
 Result<int32_t> IntMember(const json::Value& obj, const char* key, const std::string& where) {
   const json::Value* v = obj.Find(key);
@@ -49,10 +47,18 @@ Result<Field> ParseField(const json::Value& j, const std::string& parent, int de
 
 Status ParsePrimitive(const std::string& s, const std::string& where, Field* f) {
   static const std::pair<const char*, TypeId> kNames[] = {
-      {"boolean", TypeId::kBoolean},     {"int", TypeId::kInt},           {"long", TypeId::kLong},
-      {"float", TypeId::kFloat},         {"double", TypeId::kDouble},     {"date", TypeId::kDate},
-      {"time", TypeId::kTime},           {"timestamp", TypeId::kTimestamp}, {"timestamptz", TypeId::kTimestampTz},
-      {"string", TypeId::kString},       {"uuid", TypeId::kUuid},         {"binary", TypeId::kBinary},
+      {"boolean", TypeId::kBoolean},
+      {"int", TypeId::kInt},
+      {"long", TypeId::kLong},
+      {"float", TypeId::kFloat},
+      {"double", TypeId::kDouble},
+      {"date", TypeId::kDate},
+      {"time", TypeId::kTime},
+      {"timestamp", TypeId::kTimestamp},
+      {"timestamptz", TypeId::kTimestampTz},
+      {"string", TypeId::kString},
+      {"uuid", TypeId::kUuid},
+      {"binary", TypeId::kBinary},
   };
   for (const auto& [n, id] : kNames) {
     if (s == n) {
@@ -313,8 +319,8 @@ Result<Value> ValueFromJson(const Field& f, const json::Value& j, const std::str
         } else if (s[pos] == '+' || s[pos] == '-') {
           int sign = s[pos++] == '-' ? -1 : 1;
           int64_t oh, om;
-          if (!ParseDigits(s, &pos, 2, &oh) || pos >= s.size() || s[pos++] != ':' ||
-              !ParseDigits(s, &pos, 2, &om) || pos != s.size()) {
+          if (!ParseDigits(s, &pos, 2, &oh) || pos >= s.size() || s[pos++] != ':' || !ParseDigits(s, &pos, 2, &om) ||
+              pos != s.size()) {
             return wrong();
           }
           offset = sign * (oh * 60 + om) * 60 * 1000000;
@@ -475,8 +481,7 @@ void WriteTypeJson(const Field& f, json::Writer* w) {
       w->Bool(f.children[1].required);
       w->EndObject();
       return;
-    default:
-      w->String(TypeName(f));
+    default: w->String(TypeName(f));
   }
 }
 

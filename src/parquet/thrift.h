@@ -62,7 +62,6 @@ class CompactWriter {
   std::vector<int16_t> stack_;
 };
 
-
 // The read side, for the Parquet reader: enough to walk any struct and skip what it does not
 // know. Every method leaves the reader failed (ok() false) on malformed input.
 class CompactReader {
@@ -140,7 +139,10 @@ class CompactReader {
       case 4:
       case 5:
       case 6: Varint(); return;
-      case 7: pos_ += 8; if (pos_ > d_.size()) Fail(); return;
+      case 7:
+        pos_ += 8;
+        if (pos_ > d_.size()) Fail();
+        return;
       case 8: Binary(); return;
       case 9:
       case 10: {

@@ -42,20 +42,56 @@ class Value {
 
   Value() = default;
   static Value Null() { return Value(); }
-  static Value Bool(bool b) { Value v(Kind::kBool); v.int_ = b ? 1 : 0; return v; }
+  static Value Bool(bool b) {
+    Value v(Kind::kBool);
+    v.int_ = b ? 1 : 0;
+    return v;
+  }
   // int, long, date (days), time and timestamps (microseconds).
-  static Value Int(int64_t i) { Value v(Kind::kInt); v.int_ = i; return v; }
-  static Value Float(float f) { Value v(Kind::kFloat); v.float_ = f; return v; }
-  static Value Double(double d) { Value v(Kind::kDouble); v.double_ = d; return v; }
+  static Value Int(int64_t i) {
+    Value v(Kind::kInt);
+    v.int_ = i;
+    return v;
+  }
+  static Value Float(float f) {
+    Value v(Kind::kFloat);
+    v.float_ = f;
+    return v;
+  }
+  static Value Double(double d) {
+    Value v(Kind::kDouble);
+    v.double_ = d;
+    return v;
+  }
   // The unscaled value of a decimal; the field's scale gives the decimal point.
-  static Value Decimal(int128_t unscaled) { Value v(Kind::kDecimal); v.int_ = unscaled; return v; }
+  static Value Decimal(int128_t unscaled) {
+    Value v(Kind::kDecimal);
+    v.int_ = unscaled;
+    return v;
+  }
   // string (UTF-8), binary, fixed and uuid (16 raw bytes).
-  static Value Bytes(std::string b) { Value v(Kind::kBytes); v.bytes_ = std::move(b); return v; }
+  static Value Bytes(std::string b) {
+    Value v(Kind::kBytes);
+    v.bytes_ = std::move(b);
+    return v;
+  }
   // A struct's values in field order; a missing trailing field reads as null.
-  static Value Struct(std::vector<Value> fields) { Value v(Kind::kStruct); v.children_ = std::move(fields); return v; }
-  static Value List(std::vector<Value> items) { Value v(Kind::kList); v.children_ = std::move(items); return v; }
+  static Value Struct(std::vector<Value> fields) {
+    Value v(Kind::kStruct);
+    v.children_ = std::move(fields);
+    return v;
+  }
+  static Value List(std::vector<Value> items) {
+    Value v(Kind::kList);
+    v.children_ = std::move(items);
+    return v;
+  }
   // Map entries, keys at even positions and their values at odd positions.
-  static Value Map(std::vector<Value> keys_and_values) { Value v(Kind::kMap); v.children_ = std::move(keys_and_values); return v; }
+  static Value Map(std::vector<Value> keys_and_values) {
+    Value v(Kind::kMap);
+    v.children_ = std::move(keys_and_values);
+    return v;
+  }
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }

@@ -90,20 +90,14 @@ Status CheckValue(const Field& f, const Value& v) {
     case TypeId::kDate:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-      RETURN_IF_ERROR(expect(Value::Kind::kInt));
-      return CheckInt(f, v.as_int());
+    case TypeId::kTimestampTz: RETURN_IF_ERROR(expect(Value::Kind::kInt)); return CheckInt(f, v.as_int());
     case TypeId::kFloat: return expect(Value::Kind::kFloat);
     case TypeId::kDouble: return expect(Value::Kind::kDouble);
-    case TypeId::kDecimal:
-      RETURN_IF_ERROR(expect(Value::Kind::kDecimal));
-      return CheckDecimal(f, v.as_decimal());
+    case TypeId::kDecimal: RETURN_IF_ERROR(expect(Value::Kind::kDecimal)); return CheckDecimal(f, v.as_decimal());
     case TypeId::kString:
     case TypeId::kBinary:
     case TypeId::kFixed:
-    case TypeId::kUuid:
-      RETURN_IF_ERROR(expect(Value::Kind::kBytes));
-      return CheckBytes(f, v.bytes());
+    case TypeId::kUuid: RETURN_IF_ERROR(expect(Value::Kind::kBytes)); return CheckBytes(f, v.bytes());
     case TypeId::kStruct: {
       RETURN_IF_ERROR(expect(Value::Kind::kStruct));
       if (v.children().size() > f.children.size()) {
@@ -132,6 +126,5 @@ Status CheckValue(const Field& f, const Value& v) {
   }
   return Status::Ok();
 }
-
 
 }  // namespace floe::parquet

@@ -25,8 +25,8 @@ int32_t ThriftCodec(Codec c) {
 
 // parquet.thrift FieldRepetitionType and ConvertedType values used here.
 constexpr int32_t kRequired = 0, kOptional = 1, kRepeated = 2;
-constexpr int32_t kConvertedUtf8 = 0, kConvertedMap = 1, kConvertedList = 3, kConvertedDecimal = 5,
-                  kConvertedDate = 6, kConvertedTimestampMicros = 10;
+constexpr int32_t kConvertedUtf8 = 0, kConvertedMap = 1, kConvertedList = 3, kConvertedDecimal = 5, kConvertedDate = 6,
+                  kConvertedTimestampMicros = 10;
 
 constexpr char kMagic[] = "PAR1";
 constexpr char kCreatedBy[] = "floe version 0.1.0";
@@ -170,8 +170,7 @@ struct Writer::Impl {
         }
         return;
       }
-      default:
-        break;
+      default: break;
     }
     ColumnBuffer& c = columns[n.first_leaf];
     const Leaf& leaf = leaves[n.first_leaf];
@@ -515,9 +514,7 @@ Status Writer::AppendBatch(size_t num_rows, std::span<const ColumnBatch> columns
         case TypeId::kBoolean:
           if (static_cast<const uint8_t*>(b.values)[r] > 1) st = Mismatch(f, "boolean slots must be 0 or 1");
           break;
-        case TypeId::kTime:
-          st = CheckInt(f, static_cast<const int64_t*>(b.values)[r]);
-          break;
+        case TypeId::kTime: st = CheckInt(f, static_cast<const int64_t*>(b.values)[r]); break;
         case TypeId::kDecimal:
           if (f.precision <= 9) {
             st = CheckDecimal(f, static_cast<const int32_t*>(b.values)[r]);
@@ -530,9 +527,7 @@ Status Writer::AppendBatch(size_t num_rows, std::span<const ColumnBatch> columns
         case TypeId::kString:
         case TypeId::kBinary:
         case TypeId::kFixed:
-        case TypeId::kUuid:
-          st = CheckBytes(f, static_cast<const std::string_view*>(b.values)[r]);
-          break;
+        case TypeId::kUuid: st = CheckBytes(f, static_cast<const std::string_view*>(b.values)[r]); break;
         default:  // int, long, date, timestamps, float, double: every slot is valid
           break;
       }

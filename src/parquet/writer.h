@@ -71,11 +71,11 @@ const char* CodecName(Codec codec);
 
 struct WriterOptions {
   Codec codec = Codec::kZstd;
-  int compression_level = 0;             // 0: the codec's default (zstd 3, gzip 6)
-  size_t page_size = 1 << 20;            // target uncompressed bytes of values per data page
-  size_t row_group_bytes = 128u << 20;   // estimated uncompressed bytes buffered per row group
-  size_t row_group_rows = 0;             // 0: no row limit
-  bool dictionary = true;                // try RLE_DICTIONARY before PLAIN
+  int compression_level = 0;               // 0: the codec's default (zstd 3, gzip 6)
+  size_t page_size = 1 << 20;              // target uncompressed bytes of values per data page
+  size_t row_group_bytes = 128u << 20;     // estimated uncompressed bytes buffered per row group
+  size_t row_group_rows = 0;               // 0: no row limit
+  bool dictionary = true;                  // try RLE_DICTIONARY before PLAIN
   size_t dictionary_page_limit = 1 << 20;  // past this, the rest of the chunk falls back to PLAIN
   // Booleans as RLE (the hybrid at bit width 1) instead of PLAIN bits: smaller for runs, but
   // readers older than Spark 3.3's vectorized reader refuse RLE booleans in v1 pages.
@@ -101,8 +101,8 @@ struct ColumnMetrics {
   std::vector<std::string> path;  // Parquet path, e.g. {"tags", "list", "element"}
   int64_t value_count = 0;        // leaf entries, nulls included (Parquet num_values)
   int64_t null_count = 0;
-  int64_t nan_count = 0;          // float and double only
-  int64_t compressed_size = 0;    // bytes of the column's chunks, page headers included
+  int64_t nan_count = 0;        // float and double only
+  int64_t compressed_size = 0;  // bytes of the column's chunks, page headers included
   // Bounds in Iceberg's single-value binary serialization, present when the column has at
   // least one non-null, non-NaN value.
   std::optional<std::string> lower_bound;

@@ -91,7 +91,8 @@ class TypeParser {
     if (w == "timestamp") {
       // "timestamp with time zone" is Glue/Trino's timestamptz.
       size_t save = pos_;
-      if (AsciiLower(Word()) == "with" && AsciiLower(Word()) == "time" && AsciiLower(Word()) == "zone") return prim(TypeId::kTimestampTz);
+      if (AsciiLower(Word()) == "with" && AsciiLower(Word()) == "time" && AsciiLower(Word()) == "zone")
+        return prim(TypeId::kTimestampTz);
       pos_ = save;
       return prim(TypeId::kTimestamp);
     }
@@ -249,26 +250,34 @@ Result<ReplicationConfig> ParseOne(const json::Value& v, const std::string& wher
   if (!ValidName(c.database)) {
     return Status::InvalidArgument(k.Path("glueDatabaseName") + " may hold only letters, digits, '_' and '-'");
   }
-  if (!ValidName(c.table)) return Status::InvalidArgument(k.Path("glueTableName") + " may hold only letters, digits, '_' and '-'");
+  if (!ValidName(c.table))
+    return Status::InvalidArgument(k.Path("glueTableName") + " may hold only letters, digits, '_' and '-'");
   ASSIGN_OR_RETURN(auto arn, k.String("tableStreamArn"));
   if (arn) {
     if (arn->rfind("arn:", 0) != 0 || arn->find(":table/") == std::string::npos ||
         arn->find("/stream/") == std::string::npos) {
-      return Status::InvalidArgument(k.Path("tableStreamArn") + " must be a stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)");
+      return Status::InvalidArgument(k.Path("tableStreamArn") +
+                                     " must be a stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)");
     }
     c.stream_arn = *arn;
   }
   ASSIGN_OR_RETURN(auto mode, k.String("mode"));
   if (mode) {
-    if (*mode == "mirror") c.mode = Mode::kMirror;
-    else if (*mode == "changelog") c.mode = Mode::kChangelog;
-    else return Status::InvalidArgument(k.Path("mode") + " must be \"mirror\" or \"changelog\"");
+    if (*mode == "mirror")
+      c.mode = Mode::kMirror;
+    else if (*mode == "changelog")
+      c.mode = Mode::kChangelog;
+    else
+      return Status::InvalidArgument(k.Path("mode") + " must be \"mirror\" or \"changelog\"");
   }
   ASSIGN_OR_RETURN(auto unmapped, k.String("unmappedAttributes"));
   if (unmapped) {
-    if (*unmapped == "json") c.unmapped = Unmapped::kJson;
-    else if (*unmapped == "drop") c.unmapped = Unmapped::kDrop;
-    else return Status::InvalidArgument(k.Path("unmappedAttributes") + " must be \"json\" or \"drop\"");
+    if (*unmapped == "json")
+      c.unmapped = Unmapped::kJson;
+    else if (*unmapped == "drop")
+      c.unmapped = Unmapped::kDrop;
+    else
+      return Status::InvalidArgument(k.Path("unmappedAttributes") + " must be \"json\" or \"drop\"");
   }
   int64_t fv = 2;
   RETURN_IF_ERROR(k.Int("formatVersion", 2, 3, &fv));
@@ -303,7 +312,8 @@ Result<ReplicationConfig> ParseOne(const json::Value& v, const std::string& wher
     ASSIGN_OR_RETURN(auto name, ck.String("name"));
     if (!name) return Status::InvalidArgument(cw + ".name is required");
     if (name->rfind("_", 0) == 0) {
-      return Status::InvalidArgument(cw + ".name '" + *name + "': names starting with '_' are reserved for floe's columns");
+      return Status::InvalidArgument(cw + ".name '" + *name +
+                                     "': names starting with '_' are reserved for floe's columns");
     }
     if (!names.insert(*name).second) return Status::InvalidArgument(cw + ".name '" + *name + "' is a duplicate");
     column.name = *name;
@@ -347,7 +357,8 @@ Result<ReplicationConfig> ParseOne(const json::Value& v, const std::string& wher
     ASSIGN_OR_RETURN(auto code, tk.String("lua"));
     ASSIGN_OR_RETURN(auto file, tk.String("luaFile"));
     if (code.has_value() == file.has_value()) {
-      return Status::InvalidArgument(k.Path("transform") + " needs exactly one of \"lua\" (source) and \"luaFile\" (path)");
+      return Status::InvalidArgument(k.Path("transform") +
+                                     " needs exactly one of \"lua\" (source) and \"luaFile\" (path)");
     }
     if (code) {
       t.code = *code;
@@ -382,9 +393,9 @@ Result<ReplicationConfig> ParseOne(const json::Value& v, const std::string& wher
   ASSIGN_OR_RETURN(const json::Value* maint, k.Object("maintenance"));
   if (maint) {
     Keys mk(*maint, k.Path("maintenance"));
-    RETURN_IF_ERROR(mk.CheckOnly({"enabled", "intervalSeconds", "compactMinInputFiles", "targetFileSizeMB",
-                                  "compactDeleteRatio", "snapshotRetentionSeconds", "retainLastSnapshots",
-                                  "orphanAgeSeconds"}));
+    RETURN_IF_ERROR(
+        mk.CheckOnly({"enabled", "intervalSeconds", "compactMinInputFiles", "targetFileSizeMB", "compactDeleteRatio",
+                      "snapshotRetentionSeconds", "retainLastSnapshots", "orphanAgeSeconds"}));
     MaintenanceSettings& m = c.maintenance;
     RETURN_IF_ERROR(mk.Bool("enabled", &m.enabled));
     RETURN_IF_ERROR(mk.Int("intervalSeconds", 1, 86400, &m.interval_seconds));

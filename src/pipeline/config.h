@@ -23,21 +23,21 @@ enum class Unmapped { kJson, kDrop };
 
 struct Column {
   std::string name;
-  parquet::Field type;               // ids are assigned when the table schema is built
-  std::vector<std::string> source;   // attribute path: top-level name, then map keys
+  parquet::Field type;              // ids are assigned when the table schema is built
+  std::vector<std::string> source;  // attribute path: top-level name, then map keys
   bool required = false;
 };
 
 struct TransformSettings {
-  std::string code;                      // Lua 5.4 source
-  std::string function = "transform";    // the global it calls
-  int64_t batch_records = 500;           // records per call
-  int64_t timeout_ms = 1000;             // per call (instruction budget is derived from it)
+  std::string code;                    // Lua 5.4 source
+  std::string function = "transform";  // the global it calls
+  int64_t batch_records = 500;         // records per call
+  int64_t timeout_ms = 1000;           // per call (instruction budget is derived from it)
   int64_t memory_mb = 64;
 };
 
 struct RetrySettings {
-  int64_t attempts = 10;          // of a failed flush, before its records go to the backup
+  int64_t attempts = 10;  // of a failed flush, before its records go to the backup
   int64_t min_backoff_ms = 100;
   int64_t max_backoff_ms = 30000;
 };
@@ -45,12 +45,12 @@ struct RetrySettings {
 struct MaintenanceSettings {
   bool enabled = true;
   int64_t interval_seconds = 60;
-  int64_t min_input_files = 10;                 // compaction: small files per partition
-  int64_t target_file_mb = 128;                 // compaction and new data files
-  double delete_ratio = 0.2;                    // compaction: files with this share deleted
-  int64_t snapshot_retention_seconds = 3600;    // expiration
+  int64_t min_input_files = 10;               // compaction: small files per partition
+  int64_t target_file_mb = 128;               // compaction and new data files
+  double delete_ratio = 0.2;                  // compaction: files with this share deleted
+  int64_t snapshot_retention_seconds = 3600;  // expiration
   int64_t retain_last_snapshots = 20;
-  int64_t orphan_age_seconds = 3600;            // orphan removal: files older than this
+  int64_t orphan_age_seconds = 3600;  // orphan removal: files older than this
 };
 
 struct ReplicationConfig {
@@ -61,8 +61,8 @@ struct ReplicationConfig {
   std::vector<Column> columns;
   Mode mode = Mode::kMirror;
   Unmapped unmapped = Unmapped::kJson;
-  int64_t interval_seconds = 1;  // bufferingHints.intervalInSeconds, 0..900
-  int64_t size_mb = 5;           // bufferingHints.sizeInMBs, 1..128
+  int64_t interval_seconds = 1;             // bufferingHints.intervalInSeconds, 0..900
+  int64_t size_mb = 5;                      // bufferingHints.sizeInMBs, 1..128
   std::vector<std::string> partition_spec;  // "col", "day(col)", "bucket[16](col)", "truncate[4](col)"
   std::optional<TransformSettings> transform;
   std::string backup_prefix = "_backup";

@@ -12,12 +12,12 @@
 namespace floe::pipeline {
 namespace {
 
-using dynamo::AttrType;
 using dynamo::AttributeValue;
+using dynamo::AttrType;
 using parquet::Field;
+using parquet::int128_t;
 using parquet::TypeId;
 using parquet::Value;
-using parquet::int128_t;
 
 void AssignIds(Field* f, int32_t* next) {
   f->id = (*next)++;
@@ -78,7 +78,8 @@ bool ParseIso(std::string_view s, int64_t* micros, bool* date_only) {
   }
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
   int64_t h, mi, sec = 0;
-  if (!Digits(s, 11, 2, &h) || s.size() < 16 || s[13] != ':' || !Digits(s, 14, 2, &mi) || h > 23 || mi > 59) return false;
+  if (!Digits(s, 11, 2, &h) || s.size() < 16 || s[13] != ':' || !Digits(s, 14, 2, &mi) || h > 23 || mi > 59)
+    return false;
   size_t p = 16;
   int64_t frac_us = 0;
   if (p < s.size() && s[p] == ':') {
@@ -176,13 +177,16 @@ Result<Value> Convert(const AttributeValue& v, const Field& f, const std::string
       if (v.type == AttrType::kN) {
         // Epoch seconds, as DynamoDB's TTL attributes hold them.
         auto x = Scaled(v.scalar, 6, 30);
-        if (!x || *x > INT64_MAX || *x < INT64_MIN) return Mismatch(where, f, "the number " + v.scalar + " is not epoch seconds in range");
+        if (!x || *x > INT64_MAX || *x < INT64_MIN)
+          return Mismatch(where, f, "the number " + v.scalar + " is not epoch seconds in range");
         return Value::Int(static_cast<int64_t>(*x));
       }
-      if (v.type != AttrType::kS) return Mismatch(where, f, "expected an ISO-8601 string (S) or epoch seconds (N), " + Got(v));
+      if (v.type != AttrType::kS)
+        return Mismatch(where, f, "expected an ISO-8601 string (S) or epoch seconds (N), " + Got(v));
       int64_t us;
       bool date_only;
-      if (!ParseIso(v.scalar, &us, &date_only)) return Mismatch(where, f, "'" + v.scalar + "' is not an ISO-8601 timestamp");
+      if (!ParseIso(v.scalar, &us, &date_only))
+        return Mismatch(where, f, "'" + v.scalar + "' is not an ISO-8601 timestamp");
       return Value::Int(us);
     }
     case TypeId::kList: {
@@ -229,8 +233,7 @@ Result<Value> Convert(const AttributeValue& v, const Field& f, const std::string
       }
       return Value::Struct(std::move(fields));
     }
-    default:
-      return Mismatch(where, f, "unsupported column type");
+    default: return Mismatch(where, f, "unsupported column type");
   }
 }
 
@@ -259,9 +262,12 @@ void WritePlain(json::Writer& w, const AttributeValue& v) {
     case AttrType::kBS:
       w.StartArray();
       for (const auto& s : v.set) {
-        if (v.type == AttrType::kSS) w.String(s);
-        else if (v.type == AttrType::kNS) w.RawNumber(s);
-        else w.String(Base64Encode(s));
+        if (v.type == AttrType::kSS)
+          w.String(s);
+        else if (v.type == AttrType::kNS)
+          w.RawNumber(s);
+        else
+          w.String(Base64Encode(s));
       }
       w.EndArray();
       break;
@@ -319,8 +325,9 @@ Result<RowMapper> RowMapper::Make(const ReplicationConfig& config, std::vector<d
       if (config.columns[i].source.size() == 1 && config.columns[i].source[0] == k.name) found = i;
     }
     if (found == SIZE_MAX) {
-      return Status::InvalidArgument("replication " + config.Name() + ": glueTableSchema needs a column for the key attribute '" +
-                                     k.name + "' of table " + config.table_name);
+      return Status::InvalidArgument("replication " + config.Name() +
+                                     ": glueTableSchema needs a column for the key attribute '" + k.name +
+                                     "' of table " + config.table_name);
     }
     const Column& c = config.columns[found];
     if (!KeyTypeFits(k.type, c.type)) {
@@ -428,7 +435,8 @@ Result<Value> RowMapper::ChangelogRow(const Change& c) const {
     if (it == c.keys.end()) return Status::InvalidArgument("the change has no key attribute '" + col.source[0] + "'");
     Field f = col.type;
     f.required = true;
-    ASSIGN_OR_RETURN(Value x, Convert(it->second, f, "column '" + col.name + "' from key attribute '" + col.source[0] + "'"));
+    ASSIGN_OR_RETURN(Value x,
+                     Convert(it->second, f, "column '" + col.name + "' from key attribute '" + col.source[0] + "'"));
     cols.push_back(std::move(x));
   }
   for (const auto* image : {&c.old_image, &c.new_image}) {
@@ -453,7 +461,8 @@ Result<std::string> RowMapper::KeyOfItem(const dynamo::Item& item) const {
     if (it == item.end()) return Status::InvalidArgument("the item has no key attribute '" + keys_[k].name + "'");
     Field f = col.type;
     f.required = true;
-    ASSIGN_OR_RETURN(Value x, Convert(it->second, f, "column '" + col.name + "' from key attribute '" + keys_[k].name + "'"));
+    ASSIGN_OR_RETURN(Value x,
+                     Convert(it->second, f, "column '" + col.name + "' from key attribute '" + keys_[k].name + "'"));
     AppendKeyPart(x, &out);
   }
   return out;

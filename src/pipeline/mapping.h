@@ -34,8 +34,8 @@ struct Change {
   dynamo::Item keys;
   std::optional<dynamo::Item> old_image;
   std::optional<dynamo::Item> new_image;
-  std::string sequence;     // the stream's sequence number (decimal text)
-  int64_t created_ms = 0;   // approximate creation time
+  std::string sequence;      // the stream's sequence number (decimal text)
+  int64_t created_ms = 0;    // approximate creation time
   bool ttl_expired = false;  // removed by TTL
   size_t bytes = 0;          // approximate size, for buffering
 };
@@ -66,7 +66,7 @@ class RowMapper {
 
   ReplicationConfig config_;
   std::vector<dynamo::KeyElement> keys_;
-  std::vector<size_t> key_columns_;  // index into config_.columns, per key attribute
+  std::vector<size_t> key_columns_;            // index into config_.columns, per key attribute
   std::set<std::string, std::less<>> mapped_;  // top-level attributes some column reads
   iceberg::Schema schema_;
 };

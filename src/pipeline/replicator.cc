@@ -30,7 +30,8 @@ Result<iceberg::PartitionSpec> BuildSpec(const ReplicationConfig& c, const icebe
     std::string transform = "identity", column = text;
     size_t open = text.find('(');
     if (open != std::string::npos) {
-      if (text.back() != ')') return Status::InvalidArgument("partitionSpec entry '" + text + "' must look like day(col)");
+      if (text.back() != ')')
+        return Status::InvalidArgument("partitionSpec entry '" + text + "' must look like day(col)");
       transform = text.substr(0, open);
       column = text.substr(open + 1, text.size() - open - 2);
     }
@@ -40,11 +41,13 @@ Result<iceberg::PartitionSpec> BuildSpec(const ReplicationConfig& c, const icebe
     for (const auto& f : schema.fields.fields) {
       if (f.name == column) source = &f;
     }
-    if (source == nullptr) return Status::InvalidArgument("partitionSpec entry '" + text + "' names no column of the table");
+    if (source == nullptr)
+      return Status::InvalidArgument("partitionSpec entry '" + text + "' names no column of the table");
     iceberg::PartitionField pf;
     pf.source_id = source->id;
     pf.transform = *t;
-    pf.name = t->kind == iceberg::Transform::Kind::kIdentity ? column : column + "_" + transform.substr(0, transform.find('['));
+    pf.name = t->kind == iceberg::Transform::Kind::kIdentity ? column
+                                                             : column + "_" + transform.substr(0, transform.find('['));
     spec.fields.push_back(std::move(pf));
   }
   return spec;
@@ -64,8 +67,8 @@ Status CheckSameShape(const parquet::Schema& existing, const parquet::Schema& wa
     const auto& a = existing.fields[i];
     const auto& b = wanted.fields[i];
     if (a.name != b.name || parquet::TypeName(a) != parquet::TypeName(b) || a.required != b.required) {
-      return Status::InvalidArgument("the Iceberg table " + table + " has column " + std::to_string(i + 1) + " '" + a.name +
-                                     "' " + parquet::TypeName(a) + (a.required ? " required" : "") +
+      return Status::InvalidArgument("the Iceberg table " + table + " has column " + std::to_string(i + 1) + " '" +
+                                     a.name + "' " + parquet::TypeName(a) + (a.required ? " required" : "") +
                                      ", but the replication's schema has '" + b.name + "' " + parquet::TypeName(b) +
                                      (b.required ? " required" : "") + " there");
     }
@@ -294,9 +297,12 @@ Status Replicator::Flush(const std::string& position) {
     auto outcomes = transformer_->Apply(changes);
     changes.clear();
     for (auto& o : outcomes) {
-      if (o.result == Transformer::Outcome::Result::kOk) changes.push_back(std::move(o.change));
-      else if (o.result == Transformer::Outcome::Result::kDropped) metrics_.dropped_records++;
-      else failed.push_back({std::move(o.change), "TransformFailed", std::move(o.error)});
+      if (o.result == Transformer::Outcome::Result::kOk)
+        changes.push_back(std::move(o.change));
+      else if (o.result == Transformer::Outcome::Result::kDropped)
+        metrics_.dropped_records++;
+      else
+        failed.push_back({std::move(o.change), "TransformFailed", std::move(o.error)});
     }
   }
   // Failed records reach the backup before the position moves past them.
@@ -364,8 +370,10 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
         continue;
       }
       auto [it, inserted] = last.try_emplace(std::move(*k), i);
-      if (inserted) order.push_back(it);
-      else it->second = i;
+      if (inserted)
+        order.push_back(it);
+      else
+        it->second = i;
     }
     for (const auto& entry : order) {
       const std::string& key = entry->first;
@@ -428,8 +436,10 @@ Status Replicator::CommitChanges(const std::vector<Change>& changes, const std::
     for (const auto& f : files) ids.push_back(FileId(f.file_path));
     for (const Written& w : written) {
       const Loc loc{ids[w.where.file], w.where.pos};
-      if (w.current) *w.current = loc;
-      else index_.emplace(*w.key, loc);
+      if (w.current)
+        *w.current = loc;
+      else
+        index_.emplace(*w.key, loc);
     }
   }
   metrics_.commits++;

@@ -37,16 +37,17 @@ struct ReplicatorMetrics {
   std::atomic<int64_t> failed_records{0};     // sent to the backup
   std::atomic<int64_t> dropped_records{0};    // dropped by the transform
   std::atomic<int64_t> commits{0};
-  std::atomic<int64_t> retries{0};            // failed flush attempts
+  std::atomic<int64_t> retries{0};  // failed flush attempts
   std::atomic<int64_t> maintenance_commits{0};
-  std::atomic<int64_t> snapshots{0};          // initial loads
-  std::atomic<int64_t> lag_records{0};        // known changes not yet committed (source's estimate)
+  std::atomic<int64_t> snapshots{0};            // initial loads
+  std::atomic<int64_t> lag_records{0};          // known changes not yet committed (source's estimate)
   std::atomic<int64_t> newest_committed_ms{0};  // creation time of the newest committed change
   std::atomic<int64_t> oldest_pending_ms{0};    // of the oldest buffered change; 0: none
   // Freshness (commit time - change creation time) per committed change, in a histogram with
   // bucket upper bounds kFreshnessBucketsMs (+Inf last).
-  static constexpr int64_t kFreshnessBucketsMs[] = {25,  50,   100,  150,  200,  250,  300,  400,  500,  600,   700,   800,  900,
-                                                    1000, 1100, 1200, 1300, 1500, 2000, 2500, 3000, 5000, 10000, 30000, 60000};
+  static constexpr int64_t kFreshnessBucketsMs[] = {25,   50,   100,  150,  200,   250,   300,  400,  500,
+                                                    600,  700,  800,  900,  1000,  1100,  1200, 1300, 1500,
+                                                    2000, 2500, 3000, 5000, 10000, 30000, 60000};
   static constexpr size_t kBuckets = sizeof(kFreshnessBucketsMs) / sizeof(int64_t) + 1;
   std::atomic<int64_t> freshness_buckets[kBuckets] = {};
   std::atomic<int64_t> freshness_sum_ms{0};

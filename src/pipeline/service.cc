@@ -149,7 +149,8 @@ Result<std::unique_ptr<LocalService>> LocalService::Make(ServiceDeps deps, std::
     iceberg::Catalog* catalog = deps.catalog;
     if (!c.warehouse.empty()) {
       auto where = objstore::ResolveWarehouse(c.warehouse);
-      if (!where.ok()) return Status::InvalidArgument("replication " + c.Name() + ": warehouse: " + where.status().message());
+      if (!where.ok())
+        return Status::InvalidArgument("replication " + c.Name() + ": warehouse: " + where.status().message());
       if (*where != deps.catalog->warehouse()) {
         auto it = catalogs.find(*where);
         if (it == catalogs.end()) {
@@ -255,8 +256,8 @@ Status LocalService::RunOnce(Job* job) {
     log::Info("replication {}: loading a snapshot of table {} at sequence {}", job->config.Name(),
               job->config.table_name, cursor);
     RETURN_IF_ERROR(rep.BeginSnapshot());
-    auto it = deps_.engine->NewIterator(storage::Cf::kItems, dynamo::TablePrefix(rt->id), dynamo::TablePrefixEnd(rt->id),
-                                        snap.get());
+    auto it = deps_.engine->NewIterator(storage::Cf::kItems, dynamo::TablePrefix(rt->id),
+                                        dynamo::TablePrefixEnd(rt->id), snap.get());
     int64_t n = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ASSIGN_OR_RETURN(dynamo::StoredItem stored, dynamo::DecodeStoredItem(it->value()));
@@ -334,7 +335,8 @@ std::string ReplicationMetricsText(const Replicator& r, const Clock* clock) {
   }
   out += "floe_replication_commit_freshness_seconds_sum" + labels + " " +
          std::to_string(static_cast<double>(m.freshness_sum_ms.load()) / 1000.0) + "\n";
-  out += "floe_replication_commit_freshness_seconds_count" + labels + " " + std::to_string(m.freshness_count.load()) + "\n";
+  out += "floe_replication_commit_freshness_seconds_count" + labels + " " + std::to_string(m.freshness_count.load()) +
+         "\n";
   return out;
 }
 

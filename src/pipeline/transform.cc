@@ -58,9 +58,12 @@ void PushJson(lua_State* L, const json::Value& v, int depth) {
     case json::Type::kNumber: {
       int64_t i;
       double d;
-      if (v.AsInt64(&i)) lua_pushinteger(L, i);
-      else if (v.AsDouble(&d)) lua_pushnumber(L, d);
-      else lua_pushnil(L);
+      if (v.AsInt64(&i))
+        lua_pushinteger(L, i);
+      else if (v.AsDouble(&d))
+        lua_pushnumber(L, d);
+      else
+        lua_pushnil(L);
       break;
     }
     case json::Type::kString: lua_pushlstring(L, v.str().data(), v.str().size()); break;
@@ -143,8 +146,7 @@ Result<json::Value> ToJson(lua_State* L, int idx, int depth, bool array_hint) {
       }
       return json::Value::Object(std::move(members));
     }
-    default:
-      return Status::InvalidArgument(std::string("data holds a ") + luaL_typename(L, idx));
+    default: return Status::InvalidArgument(std::string("data holds a ") + luaL_typename(L, idx));
   }
 }
 
@@ -170,11 +172,16 @@ Result<Change> ChangeFromJson(const json::Value& data, const Change& original) {
   Change c = original;
   if (const json::Value* e = data.Find("eventName")) {
     if (!e->is_string()) return Status::InvalidArgument("data.eventName must be a string");
-    if (e->str() == "INSERT") c.op = Change::Op::kInsert;
-    else if (e->str() == "MODIFY") c.op = Change::Op::kModify;
-    else if (e->str() == "REMOVE") c.op = Change::Op::kRemove;
-    else if (e->str() == "SNAPSHOT") c.op = Change::Op::kSnapshot;
-    else return Status::InvalidArgument("data.eventName must be INSERT, MODIFY, REMOVE or SNAPSHOT");
+    if (e->str() == "INSERT")
+      c.op = Change::Op::kInsert;
+    else if (e->str() == "MODIFY")
+      c.op = Change::Op::kModify;
+    else if (e->str() == "REMOVE")
+      c.op = Change::Op::kRemove;
+    else if (e->str() == "SNAPSHOT")
+      c.op = Change::Op::kSnapshot;
+    else
+      return Status::InvalidArgument("data.eventName must be INSERT, MODIFY, REMOVE or SNAPSHOT");
   }
   auto image = [&](const char* name, std::optional<dynamo::Item>* out) -> Status {
     const json::Value* v = data.Find(name);
@@ -193,7 +200,8 @@ Result<Change> ChangeFromJson(const json::Value& data, const Change& original) {
   c.keys = std::move(*keys);
   RETURN_IF_ERROR(image("NewImage", &c.new_image));
   RETURN_IF_ERROR(image("OldImage", &c.old_image));
-  if (c.op != Change::Op::kRemove && !c.new_image) return Status::InvalidArgument("data.NewImage is required for " + std::string(OpName(c.op)));
+  if (c.op != Change::Op::kRemove && !c.new_image)
+    return Status::InvalidArgument("data.NewImage is required for " + std::string(OpName(c.op)));
   return c;
 }
 

@@ -2,8 +2,8 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/listener.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/sst_file_manager.h>
@@ -12,10 +12,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <stdexcept>
-#include <thread>
 #include <atomic>
 #include <filesystem>
+#include <stdexcept>
+#include <thread>
 
 #include "common/log.h"
 #include "common/periodic.h"
@@ -198,7 +198,9 @@ struct Engine::Impl {
 
 namespace {
 
-bool IsNoSpace(const rocksdb::Status& s) { return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos; }
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos;
+}
 
 constexpr char kDiskFull[] = "The node's storage is full: writes are refused until space is freed";
 
@@ -214,7 +216,8 @@ class Listener : public rocksdb::EventListener {
     if (IsNoSpace(*error)) on_no_space_(error->ToString());
   }
   void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
-    if (info.new_bg_error.ok()) log::Info("storage: recovered from a background error ({})", info.old_bg_error.ToString());
+    if (info.new_bg_error.ok())
+      log::Info("storage: recovered from a background error ({})", info.old_bg_error.ToString());
   }
 
  private:
@@ -259,7 +262,7 @@ class RowOps : public rocksdb::WriteBatch::Handler {
     return DeleteCF(cf, key);  // never used by floe; forgetting the key stays correct
   }
   std::vector<Op> ops;  // in batch order
-  bool clear = false;    // some op is a kClear
+  bool clear = false;   // some op is a kClear
 
  private:
   uint32_t cf_id_;
@@ -315,7 +318,8 @@ Status Damaged(const std::string& path, const std::string& what, const std::vect
   m += "\nNo file was changed. To start anyway (docs/architecture.md, \"Faults\"): --recover point-in-time "
        "(a damaged WAL: keeps the writes before the damaged record, loses the later ones) or --recover repair (a "
        "damaged MANIFEST or CURRENT: rebuilds them from the table files; writes only in the WAL may be lost). "
-       "Both first copy the logs and MANIFEST into " + path + "/damaged-<time>/.";
+       "Both first copy the logs and MANIFEST into " +
+       path + "/damaged-<time>/.";
   return Status::Corruption(m);
 }
 
@@ -356,8 +360,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   // Replaying the WAL needs no new table file (so a node restarts on a full disk), except after
   // an explicit recovery, whose result is flushed so that the damaged log is not read again.
   db_options.avoid_flush_during_recovery = options.recover.empty();
-  db_options.listeners.push_back(std::make_shared<Listener>(
-      options.path, [impl](const std::string& why) { impl->EnterDiskFull(why); }));
+  db_options.listeners.push_back(
+      std::make_shared<Listener>(options.path, [impl](const std::string& why) { impl->EnterDiskFull(why); }));
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 3;
@@ -379,8 +383,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   Status pri = FromRocks(
       rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow));
   if (pri.ok()) {
-    pri = FromRocks(rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH,
-                                                                        rocksdb::CpuPriority::kLow));
+    pri = FromRocks(
+        rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH, rocksdb::CpuPriority::kLow));
   }
   if (!pri.ok()) log::Warn("storage: cannot lower the priority of background threads: {}", pri.ToString());
   // File deletions are paced. On ext4 mounted with `discard` (common on cloud disks), unlinking
@@ -398,10 +402,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     rocksdb::Status sfm_status;
     // The Env overload: the FileSystem overload takes a null FileSystem without complaint and
     // crashes in the first flush.
-    db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(
-        rocksdb::Env::Default(), impl->logger, /*trash_dir=*/std::string(),
-        /*rate_bytes_per_sec=*/128 << 20, /*delete_existing_trash=*/true, &sfm_status,
-        /*max_trash_db_ratio=*/1.0, /*bytes_max_delete_chunk=*/1 << 20));
+    db_options.sst_file_manager.reset(
+        rocksdb::NewSstFileManager(rocksdb::Env::Default(), impl->logger, /*trash_dir=*/std::string(),
+                                   /*rate_bytes_per_sec=*/128 << 20, /*delete_existing_trash=*/true, &sfm_status,
+                                   /*max_trash_db_ratio=*/1.0, /*bytes_max_delete_chunk=*/1 << 20));
     if (!sfm_status.ok()) return FromRocks(sfm_status);
   }
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -436,8 +440,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   }
   if (!options.recover.empty()) {
     ASSIGN_OR_RETURN(std::string saved, SaveDamagedFiles(options.path));
-    log::Warn("storage: recovering {} ({}); its logs and MANIFEST as they were are in {}", options.path, options.recover,
-              saved);
+    log::Warn("storage: recovering {} ({}); its logs and MANIFEST as they were are in {}", options.path,
+              options.recover, saved);
     if (options.recover == "repair") {
       rocksdb::Options repair_options(db_options, rocksdb::ColumnFamilyOptions());
       RETURN_IF_ERROR(FromRocks(rocksdb::RepairDB(options.path, db_options, descriptors, repair_options)));
@@ -473,9 +477,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (read_only) {
     impl->read_only = true;
     impl->disk_full = true;
-    log::Error("storage: the disk holding {} is full: opened read-only; reads are served, writes are refused until "
-               "floe is restarted with free space",
-               options.path);
+    log::Error(
+        "storage: the disk holding {} is full: opened read-only; reads are served, writes are refused until "
+        "floe is restarted with free space",
+        options.path);
     impl->space_monitor = std::make_unique<PeriodicTask>(1000, [impl] { impl->CheckSpace(); });
     impl->space_monitor->Start();
     return engine;
@@ -513,8 +518,7 @@ Status Engine::Get(Cf cf, std::string_view key, std::string* value, bool* found,
   return Status::Ok();
 }
 
-std::unique_ptr<Iterator> Engine::NewIterator(Cf cf, std::string lower, std::string upper,
-                                              const Snapshot* snapshot) {
+std::unique_ptr<Iterator> Engine::NewIterator(Cf cf, std::string lower, std::string upper, const Snapshot* snapshot) {
   auto impl = std::make_unique<Iterator::Impl>();
   impl->lower = std::move(lower);
   impl->upper = std::move(upper);

@@ -138,7 +138,8 @@ Status CreateReserve(const std::string& dir, uint64_t bytes) {
   ::close(fd);
   if (rc != 0) {
     ::unlink(path.c_str());
-    return Status::IOError("cannot reserve " + std::to_string(bytes >> 20) + " MB in " + dir + ": " + std::strerror(rc));
+    return Status::IOError("cannot reserve " + std::to_string(bytes >> 20) + " MB in " + dir + ": " +
+                           std::strerror(rc));
   }
   return Status::Ok();
 }

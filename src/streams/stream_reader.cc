@@ -218,8 +218,9 @@ Result<RecordsPage> StreamManager::GetRecords(const std::string& iterator, size_
                                    dynamo::ChangeLogKey(s.table_id, upper + 1));
     // Checked after the iterator pins its view: trimming moves the floor before deleting.
     if (st.after < Floor(s.table_id)) {
-      return Status::Trimmed("Attempted to access data that has been trimmed: the iterator's position is beyond "
-                             "the stream's retention period");
+      return Status::Trimmed(
+          "Attempted to access data that has been trimmed: the iterator's position is beyond "
+          "the stream's retention period");
     }
     size_t bytes = 0, scanned = 0;
     bool stopped_early = false;

@@ -85,8 +85,13 @@ Result<uint64_t> ParseSequenceNumber(const std::string& text) {
 
 StreamManager::StreamManager(storage::Engine* engine, dynamo::Committer* committer, const Clock* clock,
                              std::string region, std::string account_id, StreamOptions options)
-    : engine_(engine), committer_(committer), clock_(clock), region_(std::move(region)),
-      account_id_(std::move(account_id)), options_(options), thread_(options.maintenance_interval_ms, [this] {
+    : engine_(engine),
+      committer_(committer),
+      clock_(clock),
+      region_(std::move(region)),
+      account_id_(std::move(account_id)),
+      options_(options),
+      thread_(options.maintenance_interval_ms, [this] {
         Status st = RunMaintenance();
         if (!st.ok()) log::Warn("stream maintenance: {}", st.ToString());
       }) {}
@@ -98,27 +103,46 @@ std::string StreamManager::StreamKey(uint64_t serial) { return kStreamPrefix + U
 std::string StreamManager::EncodeStream(const Stream& s) {
   json::Writer w;
   w.StartObject();
-  w.Key("formatVersion"); w.Int64(1);
-  w.Key("serial"); w.Uint64(s.serial);
-  w.Key("arn"); w.String(s.arn);
-  w.Key("label"); w.String(s.label);
-  w.Key("tableName"); w.String(s.table_name);
-  w.Key("tableId"); w.Uint64(s.table_id);
-  w.Key("viewType"); w.String(ViewTypeName(s.view_type));
-  w.Key("shards"); w.Int64(s.shards);
-  w.Key("hashKey"); dynamo::WriteKeyElement(w, s.hash_key);
-  if (s.range_key) { w.Key("rangeKey"); dynamo::WriteKeyElement(w, *s.range_key); }
-  w.Key("createdMs"); w.Int64(s.created_ms);
-  w.Key("startSequence"); w.Uint64(s.start_sequence);
-  w.Key("open"); w.Bool(s.open);
-  w.Key("endSequence"); w.Uint64(s.end_sequence);
-  w.Key("disabledMs"); w.Int64(s.disabled_ms);
+  w.Key("formatVersion");
+  w.Int64(1);
+  w.Key("serial");
+  w.Uint64(s.serial);
+  w.Key("arn");
+  w.String(s.arn);
+  w.Key("label");
+  w.String(s.label);
+  w.Key("tableName");
+  w.String(s.table_name);
+  w.Key("tableId");
+  w.Uint64(s.table_id);
+  w.Key("viewType");
+  w.String(ViewTypeName(s.view_type));
+  w.Key("shards");
+  w.Int64(s.shards);
+  w.Key("hashKey");
+  dynamo::WriteKeyElement(w, s.hash_key);
+  if (s.range_key) {
+    w.Key("rangeKey");
+    dynamo::WriteKeyElement(w, *s.range_key);
+  }
+  w.Key("createdMs");
+  w.Int64(s.created_ms);
+  w.Key("startSequence");
+  w.Uint64(s.start_sequence);
+  w.Key("open");
+  w.Bool(s.open);
+  w.Key("endSequence");
+  w.Uint64(s.end_sequence);
+  w.Key("disabledMs");
+  w.Int64(s.disabled_ms);
   w.Key("generations");
   w.StartArray();
   for (const auto& g : s.generations) {
     w.StartObject();
-    w.Key("startSequence"); w.Uint64(g.start_sequence);
-    w.Key("startMs"); w.Int64(g.start_ms);
+    w.Key("startSequence");
+    w.Uint64(g.start_sequence);
+    w.Key("startMs");
+    w.Int64(g.start_ms);
     w.EndObject();
   }
   w.EndArray();

@@ -69,9 +69,9 @@ void One(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
   static const std::map<std::string, std::string> names = {{"#a", "a"}, {"#b", "b"}, {"#n", "name"}, {"#x", "zz"}};
   static const std::map<std::string, AttributeValue> values = {
-      {":v", AttributeValue::N("1")},     {":s", AttributeValue::S("x")},  {":b", AttributeValue::B("y")},
-      {":l", List({AttributeValue::N("3")})}, {":ss", Set(AttrType::kSS, {"p"})}, {":ns", Set(AttrType::kNS, {"9"})},
-      {":t", AttributeValue::S("N")},     {":big", AttributeValue::N("9E+125")}};
+      {":v", AttributeValue::N("1")},         {":s", AttributeValue::S("x")},       {":b", AttributeValue::B("y")},
+      {":l", List({AttributeValue::N("3")})}, {":ss", Set(AttrType::kSS, {"p"})},   {":ns", Set(AttrType::kNS, {"9"})},
+      {":t", AttributeValue::S("N")},         {":big", AttributeValue::N("9E+125")}};
   auto placeholders = expr::Placeholders::Create(&names, &values);
   if (!placeholders.ok()) __builtin_trap();
   if (mode == 0) {

@@ -31,9 +31,12 @@ void One(const uint8_t* data, size_t size) {
   if (size < 1) return;
   api::ExpressionSpec spec;
   switch (data[0] % 5) {
-    case 0: spec.update = spec.condition = true; break;  // UpdateItem
+    case 0: spec.update = spec.condition = true; break;                        // UpdateItem
     case 1: spec.key_condition = spec.filter = spec.projection = true; break;  // Query
-    case 2: spec.filter = spec.projection = true; spec.legacy_filter = "ScanFilter"; break;  // Scan
+    case 2:
+      spec.filter = spec.projection = true;
+      spec.legacy_filter = "ScanFilter";
+      break;                                // Scan
     case 3: spec.projection = true; break;  // GetItem
     default: spec.condition = true; break;  // PutItem, DeleteItem
   }

@@ -20,8 +20,10 @@ void One(const uint8_t* data, size_t size) {
   api::HttpRequestView r;
   r.method = "POST";
   r.target = "/";
-  r.headers = {{"Host", "127.0.0.1:8000"}, {"X-Amz-Date", "20240101T000000Z"},
-               {"X-Amz-Target", "DynamoDB_20120810.ListTables"}, {"Authorization", header}};
+  r.headers = {{"Host", "127.0.0.1:8000"},
+               {"X-Amz-Date", "20240101T000000Z"},
+               {"X-Amz-Target", "DynamoDB_20120810.ListTables"},
+               {"Authorization", header}};
   r.body = &body;
   static const ManualClock clock(1704067200000);  // 2024-01-01T00:00:00Z
   static const std::map<std::string, std::string> keys = {{"AKID", "secret"}};

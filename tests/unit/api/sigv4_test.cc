@@ -23,10 +23,11 @@ TEST(SigV4, MatchesTheDocumentedExample) {
   HttpRequestView r = ExampleRequest(&body);
   ParsedAuthorization auth;
   ApiError err;
-  ASSERT_TRUE(ParseAuthorization(
-      "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
-      "SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
-      &auth, &err));
+  ASSERT_TRUE(
+      ParseAuthorization("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                         "SignedHeaders=content-type;host;x-amz-date, "
+                         "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+                         &auth, &err));
   EXPECT_EQ(ComputeSignature(r, auth, "20150830T123600Z", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), auth.signature);
 }
 
@@ -37,7 +38,8 @@ TEST(SigV4, VerificationOutcomes) {
   HttpRequestView r = ExampleRequest(&body);
   std::string authz =
       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
-      "SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+      "SignedHeaders=content-type;host;x-amz-date, "
+      "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
   r.headers.emplace_back("Authorization", authz);
   ManualClock clock(1440938160000);  // 2015-08-30T12:36:00Z
   std::map<std::string, std::string> keys = {{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}};
@@ -54,10 +56,13 @@ TEST(SigV4, VerificationOutcomes) {
 
   clock.Advance(16 * 60 * 1000);
   EXPECT_FALSE(VerifySigV4(r, keys, true, kIam, &clock, &err));
-  EXPECT_EQ(err.message, "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)");
+  EXPECT_EQ(err.message,
+            "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)");
   ManualClock early(1440938160000 - 16 * 60 * 1000);
   EXPECT_FALSE(VerifySigV4(r, keys, true, kIam, &early, &err));
-  EXPECT_EQ(err.message, "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)");
+  EXPECT_EQ(
+      err.message,
+      "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)");
 
   // Unverified mode (loopback, no keys): a well-formed header is enough.
   EXPECT_TRUE(VerifySigV4(r, {}, false, kIam, &clock, &err));
@@ -78,7 +83,8 @@ TEST(SigV4, ScopeMustNameTheRegionAndService) {
   HttpRequestView r = ExampleRequest(&body);
   r.headers.emplace_back("Authorization",
                          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
-                         "SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+                         "SignedHeaders=content-type;host;x-amz-date, "
+                         "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
   ManualClock clock(1440938160000);
   std::map<std::string, std::string> keys = {{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}};
   ApiError err;
@@ -90,7 +96,8 @@ TEST(SigV4, ScopeMustNameTheRegionAndService) {
     EXPECT_EQ(err.message, "Credential should be scoped to a valid region, not 'us-east-1'. ");
     EXPECT_FALSE(VerifySigV4(r, keys, verify, ExpectedScope{"eu-west-1", "dynamodb"}, &clock, &err));
     EXPECT_EQ(err.message,
-              "Credential should be scoped to a valid region, not 'us-east-1'. Credential should be scoped to correct service: 'dynamodb'. ");
+              "Credential should be scoped to a valid region, not 'us-east-1'. Credential should be scoped to correct "
+              "service: 'dynamodb'. ");
   }
   EXPECT_TRUE(VerifySigV4(r, keys, true, ExpectedScope{}, &clock, &err));  // the catalog: any scope
 }
@@ -101,7 +108,8 @@ TEST(SigV4, PayloadMustBeSigned) {
   std::string body;
   ManualClock clock(1440938160000);
   std::map<std::string, std::string> keys = {{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}};
-  for (const char* declared : {"UNSIGNED-PAYLOAD", "0000000000000000000000000000000000000000000000000000000000000000"}) {
+  for (const char* declared :
+       {"UNSIGNED-PAYLOAD", "0000000000000000000000000000000000000000000000000000000000000000"}) {
     HttpRequestView r = ExampleRequest(&body);
     r.headers.emplace_back("X-Amz-Content-Sha256", declared);
     ParsedAuthorization auth;
@@ -130,21 +138,24 @@ TEST(SigV4, MalformedAuthorizationHeaders) {
     return err.type.substr(err.type.find('#') + 1) + ": " + err.message;
   };
   EXPECT_EQ(answer("Basic abc"), "MissingAuthenticationTokenException: Request is missing Authentication Token");
-  EXPECT_EQ(answer("AWS4-"), "IncompleteSignatureException: Authorization header requires 'Credential' parameter. "
-                             "Authorization header requires 'Signature' parameter. Authorization header requires "
-                             "'SignedHeaders' parameter. Authorization header requires existence of either a "
-                             "'X-Amz-Date' or a 'Date' header. Authorization=AWS4-");
+  EXPECT_EQ(answer("AWS4-"),
+            "IncompleteSignatureException: Authorization header requires 'Credential' parameter. "
+            "Authorization header requires 'Signature' parameter. Authorization header requires "
+            "'SignedHeaders' parameter. Authorization header requires existence of either a "
+            "'X-Amz-Date' or a 'Date' header. Authorization=AWS4-");
   EXPECT_EQ(answer("AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=x"),
             "IncompleteSignatureException: Credential must have exactly 5 slash-delimited elements, e.g. "
             "keyid/date/region/service/term, got 'a/b/c'");
-  EXPECT_EQ(answer("AWS4-HMAC-SHA256 Credential=a/20150830/us-east-1/iam/aws5_request, SignedHeaders=host, Signature=x"),
-            "InvalidSignatureException: Credential should be scoped with a valid terminator: 'aws4_request', not "
-            "'aws5_request'. ");
+  EXPECT_EQ(
+      answer("AWS4-HMAC-SHA256 Credential=a/20150830/us-east-1/iam/aws5_request, SignedHeaders=host, Signature=x"),
+      "InvalidSignatureException: Credential should be scoped with a valid terminator: 'aws4_request', not "
+      "'aws5_request'. ");
 }
 
 TEST(ApiError, RendersDynamoShape) {
-  EXPECT_EQ(ApiError::ResourceNotFound("Requested resource not found").RenderBody(),
-            R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})");
+  EXPECT_EQ(
+      ApiError::ResourceNotFound("Requested resource not found").RenderBody(),
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})");
   EXPECT_EQ(ApiError::FromStatus(Status::InvalidArgument("x")).type, "com.amazon.coral.validate#ValidationException");
   EXPECT_EQ(ApiError::FromStatus(Status::Corruption("x")).http_status, 500);
 }

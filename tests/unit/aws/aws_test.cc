@@ -34,16 +34,20 @@ TEST(SigV4, MatchesBotocoreOnEncodedKeysAndQueries) {
   Headers put{{"content-type", "application/octet-stream"}, {"host", "127.0.0.1:9000"}};
   SignRequest(c, "eu-west-1", "s3", "PUT", "/lake/wh/db/t/data/" + UriEncode("a b+c\xc3\xa9.parquet", true),
               Sha256Hex("hello"), 1795262400, &put);
-  EXPECT_EQ(HeaderValue(put, "x-amz-content-sha256"), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-  EXPECT_NE(HeaderValue(put, "authorization").find("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, "
-                                                   "Signature=c73f12c06d744b6f948b28a07276b661628b45b55a7d6e4c13e10eb633bdde4c"),
+  EXPECT_EQ(HeaderValue(put, "x-amz-content-sha256"),
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_NE(HeaderValue(put, "authorization")
+                .find("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, "
+                      "Signature=c73f12c06d744b6f948b28a07276b661628b45b55a7d6e4c13e10eb633bdde4c"),
             std::string::npos)
       << HeaderValue(put, "authorization");
   Headers list{{"host", "127.0.0.1:9000"}};
-  SignRequest(c, "eu-west-1", "s3", "GET",
-              "/lake?list-type=2&prefix=" + UriEncode("wh/db/", false) + "&continuation-token=" + UriEncode("abc==", false),
-              Sha256Hex(""), 1795262400, &list);
-  EXPECT_NE(HeaderValue(list, "authorization").find("Signature=061c050e9b5363e27afc509ed177def598b925055d433b7bd8823001c747defd"),
+  SignRequest(
+      c, "eu-west-1", "s3", "GET",
+      "/lake?list-type=2&prefix=" + UriEncode("wh/db/", false) + "&continuation-token=" + UriEncode("abc==", false),
+      Sha256Hex(""), 1795262400, &list);
+  EXPECT_NE(HeaderValue(list, "authorization")
+                .find("Signature=061c050e9b5363e27afc509ed177def598b925055d433b7bd8823001c747defd"),
             std::string::npos)
       << HeaderValue(list, "authorization");
 }
@@ -53,8 +57,9 @@ TEST(SigV4, SessionTokenIsSentAndSigned) {
   Headers h{{"host", "example.com"}};
   SignRequest(c, "us-east-1", "dynamodb", "POST", "/", Sha256Hex("{}"), 1795262400, &h);
   EXPECT_EQ(HeaderValue(h, "x-amz-security-token"), "token/with+chars");
-  EXPECT_NE(HeaderValue(h, "authorization").find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token"),
-            std::string::npos);
+  EXPECT_NE(
+      HeaderValue(h, "authorization").find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token"),
+      std::string::npos);
 }
 
 TEST(SigV4, UriEncodeIsRfc3986) {

@@ -52,8 +52,9 @@ TEST(KeyCodec, GoldenBytes) {
 }
 
 TEST(KeyCodec, OrderPreservingForStringsAndBinary) {
-  std::vector<std::string> values = {"", std::string("\0", 1), std::string("\0\0", 2), std::string("\0a", 2), "a",
-                                     "a\x01", "ab", "b", "\xff", "\xff\xff"};
+  std::vector<std::string> values = {
+      "",        std::string("\0", 1), std::string("\0\0", 2), std::string("\0a", 2), "a", "a\x01", "ab", "b", "\xff",
+      "\xff\xff"};
   std::vector<std::pair<std::string, std::string>> enc;
   for (const auto& v : values) {
     std::string e;
@@ -77,7 +78,14 @@ TEST(ItemCodec, GoldenBytesAndRoundTrip) {
   item["a"] = AttributeValue::S("x");
   std::string out;
   EncodeStoredItem(h, item, &out);
-  EXPECT_EQ(Hex(out), "0100" "0102030405060708" "027573" "01" "0161" "01" "0178");
+  EXPECT_EQ(Hex(out),
+            "0100"
+            "0102030405060708"
+            "027573"
+            "01"
+            "0161"
+            "01"
+            "0178");
   auto back = DecodeStoredItem(out);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->header.hlc, h.hlc);
@@ -181,9 +189,11 @@ TEST(AttributeJson, ValidationMessages) {
     return r.ok() ? std::string("ok") : r.status().message();
   };
   EXPECT_EQ(err(R"({"a":{}})"),
-            "One or more parameter values were invalid: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+            "One or more parameter values were invalid: Supplied AttributeValue is empty, must contain exactly one of "
+            "the supported datatypes");
   EXPECT_EQ(err(R"({"a":{"S":"x","N":"1"}})"),
-            "One or more parameter values were invalid: Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+            "One or more parameter values were invalid: Supplied AttributeValue has more than one datatypes set, must "
+            "contain exactly one of the supported datatypes");
   EXPECT_EQ(err(R"({"a":{"SS":[]}})"), "One or more parameter values were invalid: An string set  may not be empty");
   EXPECT_EQ(err(R"({"a":{"NS":[]}})"), "One or more parameter values were invalid: An number set  may not be empty");
   EXPECT_EQ(err(R"({"a":{"SS":["x","x"]}})"),
@@ -210,7 +220,8 @@ TEST(AttributeJson, ValidationMessages) {
 }
 
 TEST(AttributeValue, SizeAccounting) {
-  Item item = ParseItem(R"({"name":{"S":"hello"},"n":{"N":"12345"},"b":{"BOOL":true},"l":{"L":[{"S":"ab"}]},"m":{"M":{"k":{"NULL":true}}}})");
+  Item item = ParseItem(
+      R"({"name":{"S":"hello"},"n":{"N":"12345"},"b":{"BOOL":true},"l":{"L":[{"S":"ab"}]},"m":{"M":{"k":{"NULL":true}}}})");
   // name(4)+5, n(1)+ (1+3), b(1)+1, l(1)+3+1+2, m(1)+3+1+1+1
   EXPECT_EQ(ItemSize(item), 9u + 5u + 2u + 7u + 7u);
   EXPECT_EQ(AttributeValueSize(AttributeValue::N("0")), 1u);
@@ -238,11 +249,12 @@ TEST(Catalog, TableInfoGoldenJsonAndRoundTrip) {
   t.write_capacity = 6;
   t.creation_ms = 1000;
   std::string enc = EncodeTableInfo(t);
-  EXPECT_EQ(enc,
-            R"({"formatVersion":1,"name":"ecommerce-global","id":7,"uuid":"u","arn":"arn:aws:dynamodb:us-east-1:000000000000:table/ecommerce-global",)"
-            R"("hashKey":{"name":"PK","type":"S"},"rangeKey":{"name":"SK","type":"N"},"attributeDefinitions":[{"name":"PK","type":"S"},{"name":"SK","type":"N"}],)"
-            R"("billingMode":"PROVISIONED","readCapacity":5,"writeCapacity":6,"lastIncreaseMs":0,"lastDecreaseMs":0,"decreasesToday":0,)"
-            R"("payPerRequestSinceMs":0,"creationMs":1000,"deletionProtection":false,"tableClass":"STANDARD"})");
+  EXPECT_EQ(
+      enc,
+      R"({"formatVersion":1,"name":"ecommerce-global","id":7,"uuid":"u","arn":"arn:aws:dynamodb:us-east-1:000000000000:table/ecommerce-global",)"
+      R"("hashKey":{"name":"PK","type":"S"},"rangeKey":{"name":"SK","type":"N"},"attributeDefinitions":[{"name":"PK","type":"S"},{"name":"SK","type":"N"}],)"
+      R"("billingMode":"PROVISIONED","readCapacity":5,"writeCapacity":6,"lastIncreaseMs":0,"lastDecreaseMs":0,"decreasesToday":0,)"
+      R"("payPerRequestSinceMs":0,"creationMs":1000,"deletionProtection":false,"tableClass":"STANDARD"})");
   auto back = DecodeTableInfo(enc);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->name, t.name);
@@ -284,7 +296,9 @@ TEST(Catalog, TableInfoStreamTtlTagsGoldenJson) {
 
 TEST(ChangeLog, StatsGoldenBytes) {
   TableStats s{3, 258};
-  EXPECT_EQ(Hex(EncodeStats(s)), "0000000000000003" "0000000000000102");
+  EXPECT_EQ(Hex(EncodeStats(s)),
+            "0000000000000003"
+            "0000000000000102");
   EXPECT_EQ(DecodeStats(EncodeStats(s)).size_bytes, 258);
   EXPECT_EQ(Hex(StatsKey(1)), Hex(std::string("stats/") + std::string("\0\0\0\1", 4)));
 }

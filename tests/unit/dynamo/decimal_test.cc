@@ -66,8 +66,7 @@ TEST(Decimal, ExactArithmetic) {
   EXPECT_EQ(add("-5", "3")->ToString(), "-2");
   EXPECT_EQ(add("5", "-5")->ToString(), "0");
   EXPECT_EQ(add("1e-130", "-1e-130")->ToString(), "0");
-  EXPECT_EQ(add("12345678901234567890123456789012345678", "1")->ToString(),
-            "12345678901234567890123456789012345679");
+  EXPECT_EQ(add("12345678901234567890123456789012345678", "1")->ToString(), "12345678901234567890123456789012345679");
   EXPECT_EQ(Decimal::Subtract(*Decimal::Parse("1"), *Decimal::Parse("0.0001"))->ToString(), "0.9999");
   auto too_precise = add("1e30", "1e-10");
   ASSERT_FALSE(too_precise.ok());

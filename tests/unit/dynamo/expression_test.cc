@@ -14,7 +14,9 @@ Item ParseItem(const char* text) {
 }
 
 std::map<std::string, AttributeValue> Values() {
-  return {{":one", AttributeValue::N("1")}, {":two", AttributeValue::N("2")}, {":s", AttributeValue::S("ab")},
+  return {{":one", AttributeValue::N("1")},
+          {":two", AttributeValue::N("2")},
+          {":s", AttributeValue::S("ab")},
           {":t", AttributeValue::S("S")}};
 }
 
@@ -35,11 +37,11 @@ std::string Error(const std::string& text) {
 
 TEST(ExpressionParser, PrecedenceIsOrAndNot) {
   Item item = ParseItem(R"({"n":{"N":"1"},"s":{"S":"ab"}})");
-  EXPECT_TRUE(*Eval("n = :one OR n = :two AND s = :one", item));     // OR binds loosest
+  EXPECT_TRUE(*Eval("n = :one OR n = :two AND s = :one", item));  // OR binds loosest
   EXPECT_FALSE(*Eval("(n = :one OR n = :two) AND s = :one", item));
-  EXPECT_FALSE(*Eval("NOT n = :one OR n = :two", item));             // NOT binds tighter than OR
+  EXPECT_FALSE(*Eval("NOT n = :one OR n = :two", item));  // NOT binds tighter than OR
   EXPECT_TRUE(*Eval("NOT (n = :two) AND #n = :one", item));
-  EXPECT_TRUE(*Eval("n between :one and :two", item));              // keywords in any case
+  EXPECT_TRUE(*Eval("n between :one and :two", item));  // keywords in any case
   EXPECT_TRUE(*Eval("n IN (:two, :one)", item));
   EXPECT_TRUE(*Eval("attribute_type(s, :t) AND begins_with(s, :s) AND size(s) = :two", item));
 }
@@ -50,9 +52,11 @@ TEST(ExpressionParser, SyntaxErrorsNameTokenAndContext) {
   EXPECT_EQ(Error("n $ :one"), "Invalid ConditionExpression: Syntax error; token: \"$\", near: \"n $\"");
   EXPECT_EQ(Error("n[x] = :one"), "Invalid ConditionExpression: Syntax error; token: \"x\", near: \"[x\"");
   EXPECT_EQ(Error(""), "Invalid ConditionExpression: The expression can not be empty;");
-  EXPECT_EQ(Error("name = :one"), "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: name");
+  EXPECT_EQ(Error("name = :one"),
+            "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: name");
   EXPECT_EQ(Error("n = :nope"),
-            "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope");
+            "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute "
+            "value: :nope");
 }
 
 TEST(ExpressionParser, UpdateStructure) {
@@ -90,7 +94,7 @@ TEST(ExpressionEval, UpdatesUseTheOriginalItem) {
   Item item = ParseItem(R"({"a":{"N":"5"},"l":{"L":[{"S":"a"},{"S":"b"},{"S":"c"}]},"m":{"M":{}}})");
   ASSERT_TRUE(Apply("SET a = a + :one, b = a, l[10] = :s, m.k = :two REMOVE l[0], l[1]", &item).ok());
   EXPECT_EQ(item["a"].scalar, "6");
-  EXPECT_EQ(item["b"].scalar, "5");  // the value before the update
+  EXPECT_EQ(item["b"].scalar, "5");      // the value before the update
   ASSERT_EQ(item["l"].list.size(), 2u);  // appended, then elements 0 and 1 of the original removed
   EXPECT_EQ(item["l"].list[0].scalar, "c");
   EXPECT_EQ(item["l"].list[1].scalar, "ab");
@@ -118,15 +122,19 @@ TEST(ExpressionParser, DeepNestingIsAnErrorNotACrash) {
   for (int i = 0; i < 400; ++i) fns = "size(" + fns;
   EXPECT_EQ(Error(fns), too_deep);
   auto filter = ParseCondition(deep, ExprKind::kFilter);
-  EXPECT_EQ(filter.status().message(), "Invalid FilterExpression: The expression has too many nesting levels; maximum: 100");
+  EXPECT_EQ(filter.status().message(),
+            "Invalid FilterExpression: The expression has too many nesting levels; maximum: 100");
   auto key = ParseCondition(deep, ExprKind::kKeyCondition);
-  EXPECT_EQ(key.status().message(), "Invalid KeyConditionExpression: The expression has too many nesting levels; maximum: 100");
+  EXPECT_EQ(key.status().message(),
+            "Invalid KeyConditionExpression: The expression has too many nesting levels; maximum: 100");
   std::string appends = ":l";
   for (int i = 0; i < 200; ++i) appends = "list_append(" + appends + ", :l)";  // 3.4 KB
   auto update = ParseUpdate("SET a = " + appends);
-  EXPECT_EQ(update.status().message(), "Invalid UpdateExpression: The expression has too many nesting levels; maximum: 100");
+  EXPECT_EQ(update.status().message(),
+            "Invalid UpdateExpression: The expression has too many nesting levels; maximum: 100");
   auto parens = ParseUpdate("SET a = " + std::string(2000, '(') + ":one" + std::string(2000, ')'));
-  EXPECT_EQ(parens.status().message(), "Invalid UpdateExpression: The expression has too many nesting levels; maximum: 100");
+  EXPECT_EQ(parens.status().message(),
+            "Invalid UpdateExpression: The expression has too many nesting levels; maximum: 100");
   // Nesting up to the bound still parses.
   std::string ok = "n = :one";
   for (int i = 0; i < 99; ++i) ok = "NOT " + ok;
@@ -159,7 +167,8 @@ TEST(ExpressionEval, IntermediateValuesAreBoundedByTheItemSize) {
 }
 
 TEST(ExpressionEval, ProjectionKeepsNestedShape) {
-  Item item = ParseItem(R"({"a":{"M":{"b":{"N":"1"},"c":{"N":"2"}}},"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"}]},"x":{"S":"y"}})");
+  Item item =
+      ParseItem(R"({"a":{"M":{"b":{"N":"1"},"c":{"N":"2"}}},"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"}]},"x":{"S":"y"}})");
   auto parsed = ParseProjection("a.b, l[2], l[0], nothere.deep, x");
   ASSERT_TRUE(parsed.ok());
   auto p = Placeholders::Create(nullptr, nullptr);

@@ -40,7 +40,9 @@ TableInfo Table() {
 }
 
 Item MakeItem(const std::string& pk, const std::string& city, const std::string& age, const std::string& name) {
-  Item i{{"pk", AttributeValue::S(pk)}, {"sk", AttributeValue::S("s")}, {"name", AttributeValue::S(name)},
+  Item i{{"pk", AttributeValue::S(pk)},
+         {"sk", AttributeValue::S("s")},
+         {"name", AttributeValue::S(name)},
          {"other", AttributeValue::S("o")}};
   if (!city.empty()) i["city"] = AttributeValue::S(city);
   if (!age.empty()) i["age"] = AttributeValue::N(age);
@@ -77,7 +79,11 @@ TEST(Indexes, EntryKeyGoldenBytes) {
   EncodeKeyValue(AttributeValue::S("P"), &pk_enc);
   EXPECT_EQ(hash, PartitionHash(pk_enc));
   std::string hash_hex = HexEncode(key->substr(4, 8));
-  EXPECT_EQ(HexEncode(*key), "00000004" + hash_hex + "500001" "81820200" "750001" "730001");
+  EXPECT_EQ(HexEncode(*key), "00000004" + hash_hex +
+                                 "500001"
+                                 "81820200"
+                                 "750001"
+                                 "730001");
   // Sparse: an absent or mistyped index key attribute has no entry.
   EXPECT_FALSE(IndexEntryKey(t, g, MakeItem("u", "", "1", "n")).has_value());
   Item wrong = MakeItem("u", "P", "1", "n");
@@ -150,7 +156,8 @@ TEST(Indexes, ValidateIndexKeys) {
   Item bad = ok;
   bad["city"] = AttributeValue::N("1");
   EXPECT_EQ(ValidateIndexKeys(t, bad).message(),
-            "One or more parameter values were invalid: Type mismatch for Index Key city Expected: S Actual: N IndexName: by_city");
+            "One or more parameter values were invalid: Type mismatch for Index Key city Expected: S Actual: N "
+            "IndexName: by_city");
   bad = ok;
   bad["city"] = AttributeValue::S("");
   EXPECT_NE(ValidateIndexKeys(t, bad).message().find("IndexName: by_city, IndexKey: city"), std::string::npos);

@@ -11,8 +11,8 @@
 #include "iceberg/avro.h"
 #include "iceberg/catalog.h"
 #include "iceberg/compaction.h"
-#include "iceberg/maintenance.h"
 #include "iceberg/data_files.h"
+#include "iceberg/maintenance.h"
 #include "iceberg/manifest.h"
 #include "iceberg/partition.h"
 #include "iceberg/puffin.h"
@@ -42,12 +42,13 @@ TEST(Partition, BucketHashesMatchTheSpec) {
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kInt), Value::Int(34)), 2017239379);
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kLong), Value::Int(34)), 2017239379);
   EXPECT_EQ(BucketHash(parquet::Decimal(1, "x", 9, 2), Value::Decimal(1420)), -500754589);
-  EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kDate), Value::Int(17486)), -653330422);  // 2017-11-16
+  EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kDate), Value::Int(17486)), -653330422);        // 2017-11-16
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kTime), Value::Int(81068000000)), -662762989);  // 22:31:08
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kTimestamp), Value::Int(1510871468000000)), -2047944441);
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kString), Value::Bytes("iceberg")), 1210000089);
   std::string uuid;
-  for (unsigned char c : std::string("\xf7\x9c\x3e\x09\x67\x7c\x4b\xbd\xa4\x79\x3f\x34\x9c\xb7\x85\xe7", 16)) uuid.push_back(static_cast<char>(c));
+  for (unsigned char c : std::string("\xf7\x9c\x3e\x09\x67\x7c\x4b\xbd\xa4\x79\x3f\x34\x9c\xb7\x85\xe7", 16))
+    uuid.push_back(static_cast<char>(c));
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kUuid), Value::Bytes(uuid)), 1488055340);
   EXPECT_EQ(BucketHash(Primitive(1, "x", TypeId::kBinary), Value::Bytes(std::string("\0\1\2\3", 4))), -188683207);
 }
@@ -78,7 +79,8 @@ TEST(Partition, TransformsFollowTheSpec) {
   EXPECT_FALSE(ApplyTransform(*Transform::Parse("hour"), Primitive(1, "d", TypeId::kDate), Value::Int(1)).ok());
   EXPECT_FALSE(Transform::Parse("bucket[0]").ok());
   EXPECT_FALSE(Transform::Parse("bucket[x]").ok());
-  EXPECT_EQ(TruncateUpperBound(Primitive(1, "s", TypeId::kString), "abcdefghijklmnopqrstuvwxyz", 16), "abcdefghijklmnoq");
+  EXPECT_EQ(TruncateUpperBound(Primitive(1, "s", TypeId::kString), "abcdefghijklmnopqrstuvwxyz", 16),
+            "abcdefghijklmnoq");
   EXPECT_EQ(TruncateUpperBound(Primitive(1, "b", TypeId::kBinary), std::string(20, '\xff'), 16), std::nullopt);
 }
 
@@ -107,7 +109,8 @@ TEST(Avro, RoundTripsRecordsThroughAnObjectContainerFile) {
   add("c", 3, arr);
   avro::FileWriter w(rec, {{"k", "v"}});
   for (int i = 0; i < 5000; ++i) {
-    ASSERT_TRUE(w.Append(Value::Struct({Value::Int(-i * 1000003LL), i % 3 ? Value::Bytes("x" + std::to_string(i)) : Value::Null(),
+    ASSERT_TRUE(w.Append(Value::Struct({Value::Int(-i * 1000003LL),
+                                        i % 3 ? Value::Bytes("x" + std::to_string(i)) : Value::Null(),
                                         Value::List({Value::Int(i), Value::Int(-i)})}))
                     .ok());
   }
@@ -227,7 +230,8 @@ TEST_F(TableTest, AppendsDeletesAndOverwritesKeepSequenceNumbersAndTotals) {
   EXPECT_EQ(LiveRecords(ident), 150);
 
   // Row delta: delete rows 3 and 7 of the first file.
-  auto del = WritePositionDeletes(store_.get(), c2->table.metadata, {{files[0].file_path, 7}, {files[0].file_path, 3}}, {}, 0);
+  auto del =
+      WritePositionDeletes(store_.get(), c2->table.metadata, {{files[0].file_path, 7}, {files[0].file_path, 3}}, {}, 0);
   ASSERT_TRUE(del.ok()) << del.status().ToString();
   EXPECT_EQ(del->referenced_data_file, files[0].file_path);
   auto c3 = CommitChange(catalog_.get(), ident,
@@ -247,8 +251,10 @@ TEST_F(TableTest, AppendsDeletesAndOverwritesKeepSequenceNumbersAndTotals) {
   // Overwrite: replace the first file (and its deletes) with a rewritten one.
   auto rewritten = Write(c3->table.metadata, 0, 98);
   auto c4 = CommitChange(catalog_.get(), ident,
-                         SnapshotChange{.operation = "replace", .added_data = rewritten,
-                                        .removed = {files[0].file_path, del->file_path}, .data_sequence_number = 3});
+                         SnapshotChange{.operation = "replace",
+                                        .added_data = rewritten,
+                                        .removed = {files[0].file_path, del->file_path},
+                                        .data_sequence_number = 3});
   ASSERT_TRUE(c4.ok()) << c4.status().ToString();
   EXPECT_EQ(LiveRecords(ident), 148);
   EXPECT_EQ(SummaryValue(*c4->table.metadata.CurrentSnapshot(), "total-records"), "148");
@@ -327,7 +333,8 @@ TEST_F(TableTest, ManifestsMergeOnceThereAreEnough) {
   auto live = LiveFiles(store_.get(), loaded->metadata);
   ASSERT_TRUE(live.ok());
   std::set<std::string> seen;
-  for (const auto& f : *live) EXPECT_TRUE(seen.insert(f.file.file_path).second) << "counted twice: " << f.file.file_path;
+  for (const auto& f : *live)
+    EXPECT_TRUE(seen.insert(f.file.file_path).second) << "counted twice: " << f.file.file_path;
   EXPECT_EQ(seen, all);
   for (const auto& f : *live) EXPECT_GE(f.data_sequence_number, 1);
   EXPECT_EQ(LiveRecords(ident), 120);
@@ -503,7 +510,9 @@ TEST_F(MaintenanceTest, CompactionMergesSmallFilesAndAppliesDeletes) {
   auto t = catalog_->LoadTable(ident);
   auto del = WritePositionDeletes(store_.get(), t->metadata, {{first_file, 0}, {first_file, 9}}, {}, 0);
   ASSERT_TRUE(del.ok());
-  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_deletes = {*del}, .referenced_data_files = {first_file}}).ok());
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident,
+                           SnapshotChange{.added_deletes = {*del}, .referenced_data_files = {first_file}})
+                  .ok());
   expect.erase(0);
   expect.erase(9);
   t = catalog_->LoadTable(ident);
@@ -528,7 +537,8 @@ TEST_F(MaintenanceTest, CompactionMergesSmallFilesAndAppliesDeletes) {
 
   // Expire everything but the current snapshot: the replaced files go, the live ones stay.
   clock_.Advance(1000);
-  auto ex = ExpireSnapshots(catalog_.get(), ident, ExpireOptions{.older_than_ms = clock_.NowMillis(), .retain_last = 1});
+  auto ex =
+      ExpireSnapshots(catalog_.get(), ident, ExpireOptions{.older_than_ms = clock_.NowMillis(), .retain_last = 1});
   ASSERT_TRUE(ex.ok()) << ex.status().ToString();
   EXPECT_EQ(ex->expired_snapshot_ids.size(), 7u);
   EXPECT_EQ(store_->Read(first_file).status().code(), StatusCode::kNotFound);
@@ -558,12 +568,17 @@ TEST_F(MaintenanceTest, RewriteConflictsWithConcurrentDeletesOfItsFiles) {
   int64_t start = c->snapshot_id;
   // A row delta lands after the rewrite read the table...
   auto del = WritePositionDeletes(store_.get(), c->table.metadata, {{files[0].file_path, 3}}, {}, 0);
-  ASSERT_TRUE(CommitChange(catalog_.get(), ident, SnapshotChange{.added_deletes = {*del}, .referenced_data_files = {files[0].file_path}}).ok());
+  ASSERT_TRUE(CommitChange(catalog_.get(), ident,
+                           SnapshotChange{.added_deletes = {*del}, .referenced_data_files = {files[0].file_path}})
+                  .ok());
   // ...so a rewrite of that file from the earlier snapshot must fail, not resurrect row 3.
   auto rewritten = Write(c->table.metadata, 0, 10);
   auto r = CommitChange(catalog_.get(), ident,
-                        SnapshotChange{.operation = "replace", .added_data = rewritten, .removed = {files[0].file_path},
-                                       .data_sequence_number = 1, .validate_from_snapshot = start});
+                        SnapshotChange{.operation = "replace",
+                                       .added_data = rewritten,
+                                       .removed = {files[0].file_path},
+                                       .data_sequence_number = 1,
+                                       .validate_from_snapshot = start});
   EXPECT_EQ(r.status().code(), StatusCode::kConditionFailed) << r.status().ToString();
 }
 
@@ -614,9 +629,17 @@ TEST(DeletionVector, GoldenBytesAndRoundTrips) {
   std::string blob = EncodeDeletionVector({1, 3});
   std::string body = HexEncode(blob.substr(0, blob.size() - 4));
   EXPECT_EQ(body,
-            "00000024" "d1d33964"
-            "0100000000000000" "00000000"
-            "3a300000" "01000000" "0000" "0100" "10000000" "0100" "0300");
+            "00000024"
+            "d1d33964"
+            "0100000000000000"
+            "00000000"
+            "3a300000"
+            "01000000"
+            "0000"
+            "0100"
+            "10000000"
+            "0100"
+            "0300");
   auto back = DecodeDeletionVector(blob);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, (std::vector<int64_t>{1, 3}));
@@ -639,7 +662,8 @@ TEST(DeletionVector, GoldenBytesAndRoundTrips) {
 TEST_F(TableTest, FormatVersion3WritesDeletionVectorsAndCompactsThem) {
   CreateTableRequest req;
   req.name = "v3";
-  req.schema.fields.fields = {parquet::Primitive(1, "id", TypeId::kLong, true), parquet::Primitive(2, "name", TypeId::kString)};
+  req.schema.fields.fields = {parquet::Primitive(1, "id", TypeId::kLong, true),
+                              parquet::Primitive(2, "name", TypeId::kString)};
   req.format_version = 3;
   auto t = catalog_->CreateTable({"db"}, req);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
@@ -749,7 +773,8 @@ TEST(ObjectStore, ResolvesLocalLocations) {
   EXPECT_EQ(*objstore::ResolveLocalLocation("/a//b"), "file:///a/b");
   char cwd[4096];
   ASSERT_NE(getcwd(cwd, sizeof cwd), nullptr);
-  EXPECT_EQ(*objstore::ResolveLocalLocation("./lake/warehouse"), objstore::LocalLocation(std::string(cwd) + "/lake/warehouse"));
+  EXPECT_EQ(*objstore::ResolveLocalLocation("./lake/warehouse"),
+            objstore::LocalLocation(std::string(cwd) + "/lake/warehouse"));
   EXPECT_EQ(objstore::ResolveLocalLocation("s3://bucket/x").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(objstore::ResolveLocalLocation("file:relative").status().code(), StatusCode::kInvalidArgument);
 }

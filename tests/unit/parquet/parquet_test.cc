@@ -7,9 +7,9 @@
 #include "json/json.h"
 #include "parquet/column.h"
 #include "parquet/encoding.h"
+#include "parquet/reader.h"
 #include "parquet/schema_json.h"
 #include "parquet/thrift.h"
-#include "parquet/reader.h"
 #include "parquet/writer.h"
 
 namespace floe::parquet {
@@ -19,19 +19,27 @@ TEST(Thrift, CompactProtocolBytes) {
   std::string out;
   thrift::CompactWriter w(&out);
   w.BeginStruct();
-  w.I32(1, -1);              // 0x15 (delta 1, i32), zigzag(-1) = 1
-  w.I64(2, 300);             // 0x16 (delta 1, i64), zigzag 600 = 0xd8 0x04
-  w.Binary(4, "ab");         // 0x28 (delta 2, binary), length 2
-  w.Bool(5, true);           // 0x11 (delta 1, true)
-  w.BeginStructField(6);     // 0x1c
-  w.I16(1, 7);               // 0x14 0x0e
-  w.EndStruct();             // 0x00
+  w.I32(1, -1);                           // 0x15 (delta 1, i32), zigzag(-1) = 1
+  w.I64(2, 300);                          // 0x16 (delta 1, i64), zigzag 600 = 0xd8 0x04
+  w.Binary(4, "ab");                      // 0x28 (delta 2, binary), length 2
+  w.Bool(5, true);                        // 0x11 (delta 1, true)
+  w.BeginStructField(6);                  // 0x1c
+  w.I16(1, 7);                            // 0x14 0x0e
+  w.EndStruct();                          // 0x00
   w.BeginList(7, thrift::Type::kI32, 2);  // 0x19, 0x25
   w.ListI32(0);
   w.ListI32(3);
-  w.I32(30, 1);              // delta 23 > 15: 0x05 then zigzag(30) = 0x3c, value 0x02
+  w.I32(30, 1);  // delta 23 > 15: 0x05 then zigzag(30) = 0x3c, value 0x02
   w.EndStruct();
-  EXPECT_EQ(HexEncode(out), "1501" "16d804" "28026162" "11" "1c140e00" "19250006" "053c02" "00");
+  EXPECT_EQ(HexEncode(out),
+            "1501"
+            "16d804"
+            "28026162"
+            "11"
+            "1c140e00"
+            "19250006"
+            "053c02"
+            "00");
 
   std::string big;
   thrift::CompactWriter l(&big);
@@ -61,13 +69,20 @@ TEST(Encoding, HybridRunsAndBitPacking) {
   uint8_t mixed[15] = {1, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
   out.clear();
   EncodeHybrid(mixed, 15, 2, &out);
-  EXPECT_EQ(HexEncode(out), "05" "91aa" "aa2a");  // 2 groups x 2 bytes
+  EXPECT_EQ(HexEncode(out),
+            "05"
+            "91aa"
+            "aa2a");  // 2 groups x 2 bytes
 
   // A literal group of 8 and then a run of 9: the run stays a run.
   uint32_t lr[17] = {1, 2, 3, 4, 5, 6, 7, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9};
   out.clear();
   EncodeHybrid(lr, 17, 4, &out);
-  EXPECT_EQ(HexEncode(out), "03" "21436507" "12" "09");
+  EXPECT_EQ(HexEncode(out),
+            "03"
+            "21436507"
+            "12"
+            "09");
 
   EXPECT_EQ(BitWidth(0), 0);
   EXPECT_EQ(BitWidth(1), 1);
@@ -82,10 +97,10 @@ TEST(Encoding, BooleansAndUtf8) {
   EXPECT_EQ(HexEncode(out), "8d01");
   EXPECT_TRUE(IsValidUtf8("plain ascii, long enough for the 8-byte path"));
   EXPECT_TRUE(IsValidUtf8("h\xc3\xa9llo \xe6\x97\xa5 \xf0\x9f\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xc3"));                 // truncated
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));             // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));         // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));     // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(IsValidUtf8("abcdefgh\xff"));
 }
 
@@ -206,8 +221,8 @@ TEST(Writer, IcebergBounds) {
   l2.field = &small;
   DescribeLeaf(&l2);
   b.i = 1234;
-  EXPECT_EQ(HexEncode(ParquetStatBytes(l2, b)), "d2040000");   // INT32, little-endian
-  EXPECT_EQ(HexEncode(IcebergBoundBytes(l2, b)), "04d2");      // unscaled, big-endian, minimal
+  EXPECT_EQ(HexEncode(ParquetStatBytes(l2, b)), "d2040000");  // INT32, little-endian
+  EXPECT_EQ(HexEncode(IcebergBoundBytes(l2, b)), "04d2");     // unscaled, big-endian, minimal
 }
 
 TEST(SchemaJson, ParsesIcebergSchemasAndRows) {
@@ -311,7 +326,8 @@ TEST(Reader, ReadsBackWhatTheWriterWrote) {
   for (int i = 0; i < 3000; ++i) {
     auto maybe = [&](int k, Value v) { return (i * 7 + k) % 5 == 0 ? Value::Null() : std::move(v); };
     std::vector<Value> tags;
-    for (int k = 0; k < i % 4; ++k) tags.push_back(k == 1 ? Value::Null() : Value::Bytes("t" + std::to_string(i % 13 + k)));
+    for (int k = 0; k < i % 4; ++k)
+      tags.push_back(k == 1 ? Value::Null() : Value::Bytes("t" + std::to_string(i % 13 + k)));
     std::vector<Value> m;
     for (int k = 0; k < i % 3; ++k) {
       m.push_back(Value::Bytes("k" + std::to_string(k)));
@@ -320,7 +336,8 @@ TEST(Reader, ReadsBackWhatTheWriterWrote) {
       m.push_back(k == 1 && i % 2 ? Value::Null() : Value::List(std::move(ints)));
     }
     std::vector<Value> bs;
-    for (int k = 0; k < i % 3; ++k) bs.push_back(k == 2 ? Value::Null() : Value::Struct({maybe(k + 9, Value::Double(i * 0.5 + k))}));
+    for (int k = 0; k < i % 3; ++k)
+      bs.push_back(k == 2 ? Value::Null() : Value::Struct({maybe(k + 9, Value::Double(i * 0.5 + k))}));
     rows.push_back(Value::Struct({
         Value::Int(i * 1000003LL - 7),
         maybe(1, Value::Bytes("s" + std::to_string(i % 50))),
@@ -353,7 +370,8 @@ TEST(Reader, ReadsBackWhatTheWriterWrote) {
       auto back = (*reader)->ReadAll();
       ASSERT_TRUE(back.ok()) << back.status().ToString();
       ASSERT_EQ(back->size(), rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) ASSERT_TRUE(SameValue(rows[i], (*back)[i])) << "row " << i << " codec " << CodecName(codec);
+      for (size_t i = 0; i < rows.size(); ++i)
+        ASSERT_TRUE(SameValue(rows[i], (*back)[i])) << "row " << i << " codec " << CodecName(codec);
     }
   }
   StringSink sink;
@@ -362,7 +380,8 @@ TEST(Reader, ReadsBackWhatTheWriterWrote) {
   ASSERT_TRUE((*w)->Close().ok());
   std::string file = sink.str();
   // Truncations and flipped bytes are errors, never crashes.
-  for (size_t cut : {size_t{0}, size_t{4}, file.size() / 2, file.size() - 9}) EXPECT_FALSE(Reader::Open(file.substr(0, cut)).ok());
+  for (size_t cut : {size_t{0}, size_t{4}, file.size() / 2, file.size() - 9})
+    EXPECT_FALSE(Reader::Open(file.substr(0, cut)).ok());
   for (size_t i = 4; i < file.size() - 8; i += 7) {
     std::string bad = file;
     bad[i] ^= 0x5A;

@@ -52,12 +52,15 @@ TEST(ConfigTest, ParsesTheDocumentedShapeWithDefaults) {
 
 TEST(ConfigTest, BadValuesNameTheirKey) {
   const std::pair<std::string, std::string> cases[] = {
-      {R"(, "bufferingHints": {"intervalInSeconds": 901})", "replications[0].bufferingHints.intervalInSeconds must be an integer from 0 to 900"},
-      {R"(, "bufferingHints": {"sizeInMBs": 129})", "replications[0].bufferingHints.sizeInMBs must be an integer from 1 to 128"},
+      {R"(, "bufferingHints": {"intervalInSeconds": 901})",
+       "replications[0].bufferingHints.intervalInSeconds must be an integer from 0 to 900"},
+      {R"(, "bufferingHints": {"sizeInMBs": 129})",
+       "replications[0].bufferingHints.sizeInMBs must be an integer from 1 to 128"},
       {R"(, "bufferingHints": {"interval": 1})", "unknown key 'replications[0].bufferingHints.interval'"},
       {R"(, "mode": "both")", "replications[0].mode must be \"mirror\" or \"changelog\""},
       {R"(, "retry": {"attempts": 0})", "replications[0].retry.attempts must be an integer from 1 to 1000"},
-      {R"(, "maintenance": {"compactDeleteRatio": 2})", "replications[0].maintenance.compactDeleteRatio must be a number above 0 and at most 1"},
+      {R"(, "maintenance": {"compactDeleteRatio": 2})",
+       "replications[0].maintenance.compactDeleteRatio must be a number above 0 and at most 1"},
       {R"(, "tableStreamArn": "nope")", "replications[0].tableStreamArn must be a stream ARN"},
       {R"(, "backupPrefix": "../x")", "replications[0].backupPrefix must be a relative path inside the warehouse"},
       {R"(, "transform": {"lua": "x", "luaFile": "y"})", "needs exactly one of"},
@@ -74,18 +77,30 @@ TEST(ConfigTest, BadValuesNameTheirKey) {
   auto reserved = Parse(R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableName": "tb",
                             "glueTableSchema": [{"name": "_extra", "type": "int"}]}])");
   EXPECT_FALSE(reserved.ok());
-  auto missing = Parse(R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableSchema": [{"name": "a", "type": "int"}]}])");
+  auto missing =
+      Parse(R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableSchema": [{"name": "a", "type": "int"}]}])");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("replications[0].glueTableName is required"), std::string::npos);
 }
 
 TEST(ConfigTest, ColumnTypesInIcebergAndGlueSpelling) {
   const std::pair<std::string, std::string> cases[] = {
-      {"bigint", "long"}, {"integer", "int"}, {"smallint", "int"}, {"real", "float"}, {"double", "double"},
-      {"varchar(20)", "string"}, {"decimal(10,2)", "decimal(10,2)"}, {"decimal", "decimal(38,0)"},
-      {"timestamp", "timestamp"}, {"timestamp with time zone", "timestamptz"}, {"timestamptz", "timestamptz"},
-      {"array<string>", "list<string>"}, {"map<string, bigint>", "map<string, long>"},
-      {"struct<city:string, zip: int>", "struct<city: string, zip: int>"}, {"date", "date"}, {"binary", "binary"}};
+      {"bigint", "long"},
+      {"integer", "int"},
+      {"smallint", "int"},
+      {"real", "float"},
+      {"double", "double"},
+      {"varchar(20)", "string"},
+      {"decimal(10,2)", "decimal(10,2)"},
+      {"decimal", "decimal(38,0)"},
+      {"timestamp", "timestamp"},
+      {"timestamp with time zone", "timestamptz"},
+      {"timestamptz", "timestamptz"},
+      {"array<string>", "list<string>"},
+      {"map<string, bigint>", "map<string, long>"},
+      {"struct<city:string, zip: int>", "struct<city: string, zip: int>"},
+      {"date", "date"},
+      {"binary", "binary"}};
   for (const auto& [in, want] : cases) {
     auto f = ParseColumnType(in);
     ASSERT_TRUE(f.ok()) << in << ": " << f.status().ToString();
@@ -97,13 +112,15 @@ TEST(ConfigTest, ColumnTypesInIcebergAndGlueSpelling) {
     };
     EXPECT_EQ(strip(got), strip(want)) << in;
   }
-  for (const char* bad : {"strang", "decimal(40,2)", "decimal(5,6)", "map<int,string>", "list<", "struct<a>", "long long"}) {
+  for (const char* bad :
+       {"strang", "decimal(40,2)", "decimal(5,6)", "map<int,string>", "list<", "struct<a>", "long long"}) {
     EXPECT_FALSE(ParseColumnType(bad).ok()) << bad;
   }
 }
 
 RowMapper Mapper(const std::string& columns, Mode mode = Mode::kMirror, Unmapped unmapped = Unmapped::kJson) {
-  auto c = Parse(R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableName": "tb", "glueTableSchema": )" + columns + "}]");
+  auto c = Parse(R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableName": "tb", "glueTableSchema": )" +
+                 columns + "}]");
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   ReplicationConfig r = (*c)[0];
   r.mode = mode;
@@ -123,11 +140,12 @@ TEST(MappingTest, ConvertsEveryTypeExactly) {
   // Keys are required and identify the table's rows.
   EXPECT_TRUE(m.schema().fields.fields[0].required);
   EXPECT_EQ(m.schema().identifier_field_ids.size(), 2u);
-  auto row = m.MirrorRow(ItemOf(R"({"pk": {"S": "a"}, "sk": {"N": "-42"}, "price": {"N": "12.5"}, "ratio": {"N": "0.25"},
+  auto row =
+      m.MirrorRow(ItemOf(R"({"pk": {"S": "a"}, "sk": {"N": "-42"}, "price": {"N": "12.5"}, "ratio": {"N": "0.25"},
       "ok": {"BOOL": true}, "day": {"S": "2024-02-29"}, "at": {"S": "2024-01-01T01:00:00+01:00"}, "exp": {"N": "1.5"},
       "tags": {"SS": ["x", "y"]}, "counts": {"M": {"a": {"N": "1"}}}, "addr": {"M": {"city": {"S": "Oslo"}}},
       "raw": {"B": "AAE="}, "profile": {"M": {"name": {"S": "Ann"}}}, "other": {"L": [{"N": "1"}, {"NULL": true}]}})"),
-                         "000000000000000000007", 1000);
+                  "000000000000000000007", 1000);
   ASSERT_TRUE(row.ok()) << row.status().ToString();
   const auto& c = row->children();
   EXPECT_EQ(c[0].bytes(), "a");
@@ -135,9 +153,9 @@ TEST(MappingTest, ConvertsEveryTypeExactly) {
   EXPECT_EQ(static_cast<int64_t>(c[2].as_decimal()), 1250);
   EXPECT_EQ(c[3].as_double(), 0.25);
   EXPECT_TRUE(c[4].as_bool());
-  EXPECT_EQ(c[5].as_int(), 19782);            // days since 1970-01-01
+  EXPECT_EQ(c[5].as_int(), 19782);             // days since 1970-01-01
   EXPECT_EQ(c[6].as_int(), 1704067200000000);  // 2024-01-01T00:00:00Z in microseconds
-  EXPECT_EQ(c[7].as_int(), 1500000);          // epoch seconds
+  EXPECT_EQ(c[7].as_int(), 1500000);           // epoch seconds
   EXPECT_EQ(c[8].children().size(), 2u);
   EXPECT_EQ(c[9].children()[0].bytes(), "a");
   EXPECT_EQ(c[10].children()[0].bytes(), "Oslo");
@@ -181,7 +199,8 @@ TEST(MappingTest, KeysAgreeBetweenItemsAndRows) {
   EXPECT_EQ(*key, m.KeyOfRow(*row));
   EXPECT_NE(*key, *m.KeyOfItem(ItemOf(R"({"pk": {"S": "a"}, "sk": {"N": "101"}})")));
   // A key column of the wrong type is a configuration error.
-  auto c = Parse(R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableName": "tb", "glueTableSchema": [{"name": "pk", "type": "long"}]}])");
+  auto c = Parse(
+      R"([{"tableName": "t", "glueDatabaseName": "db", "glueTableName": "tb", "glueTableSchema": [{"name": "pk", "type": "long"}]}])");
   auto bad = RowMapper::Make((*c)[0], {{"pk", AttrType::kS}});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("cannot hold the key attribute 'pk'"), std::string::npos);
@@ -191,8 +210,9 @@ TEST(MappingTest, KeysAgreeBetweenItemsAndRows) {
 }
 
 TEST(MappingTest, ChangelogRowsCarryOperationKeysAndImages) {
-  RowMapper m = Mapper(R"([{"name": "pk", "type": "string"}, {"name": "sk", "type": "long"}, {"name": "qty", "type": "long"}])",
-                       Mode::kChangelog, Unmapped::kDrop);
+  RowMapper m =
+      Mapper(R"([{"name": "pk", "type": "string"}, {"name": "sk", "type": "long"}, {"name": "qty", "type": "long"}])",
+             Mode::kChangelog, Unmapped::kDrop);
   Change c;
   c.op = Change::Op::kModify;
   c.keys = ItemOf(R"({"pk": {"S": "a"}, "sk": {"N": "1"}})");
@@ -228,7 +248,8 @@ std::vector<Change> Changes(int n) {
     Change c;
     c.op = Change::Op::kInsert;
     c.keys = ItemOf(R"({"pk": {"S": "k)" + std::to_string(i) + R"("}})");
-    c.new_image = ItemOf(R"({"pk": {"S": "k)" + std::to_string(i) + R"("}, "n": {"N": ")" + std::to_string(i) + R"("}})");
+    c.new_image =
+        ItemOf(R"({"pk": {"S": "k)" + std::to_string(i) + R"("}, "n": {"N": ")" + std::to_string(i) + R"("}})");
     c.sequence = std::to_string(i);
     out.push_back(c);
   }
@@ -277,8 +298,9 @@ TEST(TransformTest, SandboxTimeoutAndMemory) {
   auto out = (*escape)->Apply(Changes(1));
   EXPECT_EQ(out[0].result, Transformer::Outcome::Result::kFailed);
   EXPECT_NE(out[0].error.find("io"), std::string::npos) << out[0].error;
-  for (const char* code : {"function transform(r) return load('return 1')() end", "function transform(r) return require('os') end",
-                           "function transform(r) return string.dump(transform) end"}) {
+  for (const char* code :
+       {"function transform(r) return load('return 1')() end", "function transform(r) return require('os') end",
+        "function transform(r) return string.dump(transform) end"}) {
     auto t = Transformer::Make(Lua(code));
     ASSERT_TRUE(t.ok());
     EXPECT_EQ((*t)->Apply(Changes(1))[0].result, Transformer::Outcome::Result::kFailed) << code;
@@ -287,13 +309,16 @@ TEST(TransformTest, SandboxTimeoutAndMemory) {
   ASSERT_TRUE(spin.ok());
   out = (*spin)->Apply(Changes(2));
   EXPECT_NE(out[0].error.find("timeout"), std::string::npos) << out[0].error;
-  auto hog = Transformer::Make(Lua("function transform(r) local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end end"));
+  auto hog = Transformer::Make(
+      Lua("function transform(r) local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end end"));
   ASSERT_TRUE(hog.ok());
   out = (*hog)->Apply(Changes(1));
   EXPECT_EQ(out[0].result, Transformer::Outcome::Result::kFailed);
   EXPECT_NE(out[0].error.find("memory"), std::string::npos) << out[0].error;
   // The state survives: a later batch works.
-  auto ok = Transformer::Make(Lua("function transform(r) local o = {} for _, x in ipairs(r) do o[#o+1] = {recordId = x.recordId, result = 'Ok', data = x.data} end return o end"));
+  auto ok =
+      Transformer::Make(Lua("function transform(r) local o = {} for _, x in ipairs(r) do o[#o+1] = {recordId = "
+                            "x.recordId, result = 'Ok', data = x.data} end return o end"));
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ((*ok)->Apply(Changes(3))[2].result, Transformer::Outcome::Result::kOk);
   EXPECT_FALSE(Transformer::Make(Lua("function transform(")).ok());

@@ -19,9 +19,8 @@ namespace {
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("floe_engine_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("floe_engine_test_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -66,7 +65,8 @@ TEST_F(EngineTest, FaultsManifestCheckGoldenBytesAndVerdicts) {
   std::filesystem::resize_file(dir_ / "MANIFEST-000012", 20480);  // cut
   Status cut = CheckManifest(dir_.string());
   EXPECT_EQ(cut.code(), StatusCode::kCorruption);
-  EXPECT_NE(cut.message().find("MANIFEST-000012 is 20480 bytes, shorter than the 40960"), std::string::npos) << cut.message();
+  EXPECT_NE(cut.message().find("MANIFEST-000012 is 20480 bytes, shorter than the 40960"), std::string::npos)
+      << cut.message();
   WriteFile(dir_ / "CURRENT", "MANIFEST-000009\n");  // an older MANIFEST
   EXPECT_EQ(CheckManifest(dir_.string()).code(), StatusCode::kCorruption);
   WriteFile(dir_ / "CURRENT", "MANIFEST-000015\n");  // rolled over

@@ -20,10 +20,10 @@ TEST(SequenceNumber, ParseRoundTripsAndRejects) {
     EXPECT_EQ(*r, v);
   }
   EXPECT_TRUE(ParseSequenceNumber(std::string(40, '0')).ok());
-  EXPECT_FALSE(ParseSequenceNumber("123").ok());                     // shorter than 21
-  EXPECT_FALSE(ParseSequenceNumber(std::string(41, '0')).ok());      // longer than 40
-  EXPECT_FALSE(ParseSequenceNumber("00000000000000000000x").ok());   // not a digit
-  EXPECT_FALSE(ParseSequenceNumber("018446744073709551616").ok());   // overflows 64 bits
+  EXPECT_FALSE(ParseSequenceNumber("123").ok());                    // shorter than 21
+  EXPECT_FALSE(ParseSequenceNumber(std::string(41, '0')).ok());     // longer than 40
+  EXPECT_FALSE(ParseSequenceNumber("00000000000000000000x").ok());  // not a digit
+  EXPECT_FALSE(ParseSequenceNumber("018446744073709551616").ok());  // overflows 64 bits
   EXPECT_EQ(ParseSequenceNumber("abc").status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -43,8 +43,8 @@ TEST(ViewType, NamesRoundTrip) {
 #include <filesystem>
 
 #include "dynamo/catalog.h"
-#include "dynamo/items.h"
 #include "dynamo/item_codec.h"
+#include "dynamo/items.h"
 #include "dynamo/key_codec.h"
 #include "dynamo/ttl.h"
 
@@ -56,9 +56,8 @@ class StreamManagerTest : public ::testing::Test {
   static constexpr int64_t kT0 = 1763708146123;  // 2025-11-21T06:55:46.123Z
 
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("floe_streams_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("floe_streams_test_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     Open();
   }
@@ -79,7 +78,8 @@ class StreamManagerTest : public ::testing::Test {
     so.retention_ms = 60'000;
     so.rollover_ms = 10'000;
     so.iterator_lifetime_ms = 5'000;
-    streams_ = std::make_unique<StreamManager>(engine_.get(), committer_.get(), &clock_, "us-east-1", "000000000000", so);
+    streams_ =
+        std::make_unique<StreamManager>(engine_.get(), committer_.get(), &clock_, "us-east-1", "000000000000", so);
     catalog_->SetListener(streams_.get());
     ASSERT_TRUE(committer_->Open().ok());
     ASSERT_TRUE(catalog_->Load().ok());
@@ -157,12 +157,13 @@ TEST_F(StreamManagerTest, StreamEntryGoldenJson) {
   bool found = false;
   ASSERT_TRUE(engine_->Get(storage::Cf::kMeta, key, &value, &found).ok());
   ASSERT_TRUE(found);
-  EXPECT_EQ(value,
-            R"({"formatVersion":1,"serial":1,"arn":"arn:aws:dynamodb:us-east-1:000000000000:table/golden/stream/)"
-            R"(2025-11-21T06:55:46.123","label":"2025-11-21T06:55:46.123","tableName":"golden","tableId":1,)"
-            R"("viewType":"NEW_AND_OLD_IMAGES","shards":2,"hashKey":{"name":"pk","type":"S"},"createdMs":1763708146123,)"
-            R"("startSequence":1,"open":true,"endSequence":0,"disabledMs":0,)"
-            R"("generations":[{"startSequence":1,"startMs":1763708146123}]})");
+  EXPECT_EQ(
+      value,
+      R"({"formatVersion":1,"serial":1,"arn":"arn:aws:dynamodb:us-east-1:000000000000:table/golden/stream/)"
+      R"(2025-11-21T06:55:46.123","label":"2025-11-21T06:55:46.123","tableName":"golden","tableId":1,)"
+      R"("viewType":"NEW_AND_OLD_IMAGES","shards":2,"hashKey":{"name":"pk","type":"S"},"createdMs":1763708146123,)"
+      R"("startSequence":1,"open":true,"endSequence":0,"disabledMs":0,)"
+      R"("generations":[{"startSequence":1,"startMs":1763708146123}]})");
 }
 
 TEST_F(StreamManagerTest, OnlyStreamedTablesLogChanges) {
@@ -273,19 +274,21 @@ TEST_F(StreamManagerTest, TrimmingHonoursRetention) {
   EXPECT_EQ(ReadAll(arn).size(), 1u);
 }
 
-
 TEST_F(StreamManagerTest, TtlExpirerWithInjectedClock) {
   auto t = CreateTable("t", true);
-  ASSERT_TRUE(catalog_->Update("t", [](dynamo::TableInfo& i) {
-    i.ttl_enabled = true;
-    i.ttl_attribute = "exp";
-    dynamo::IndexInfo by_exp;  // a global index on the TTL attribute: expiry must clean it too
-    by_exp.name = "by_exp";
-    by_exp.hash_key = {"exp", dynamo::AttrType::kN};
-    i.attribute_definitions.push_back(by_exp.hash_key);
-    i.indexes.push_back(by_exp);
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Update("t",
+                           [](dynamo::TableInfo& i) {
+                             i.ttl_enabled = true;
+                             i.ttl_attribute = "exp";
+                             dynamo::IndexInfo by_exp;  // a global index on the TTL attribute: expiry must clean it too
+                             by_exp.name = "by_exp";
+                             by_exp.hash_key = {"exp", dynamo::AttrType::kN};
+                             i.attribute_definitions.push_back(by_exp.hash_key);
+                             i.indexes.push_back(by_exp);
+                             return Status::Ok();
+                           })
+                  .ok());
   const dynamo::IndexInfo* index = t->info()->FindIndex("by_exp");
   ASSERT_NE(index, nullptr);
   const uint32_t index_id = index->id;
