@@ -257,7 +257,14 @@ int Serve(int argc, char** argv) {
                                &streams, &index_builder, &iceberg_rest};
   if (replicator) services.metrics = [&replicator] { return replicator->MetricsText(); };
   floe::api::Router router(services);
-  floe::http::Server server(&router, engine.get(), config);
+  // The transport holds answers until durable through this gate (http/ knows no storage).
+  struct EngineGate final : floe::http::DurabilityGate {
+    explicit EngineGate(floe::storage::Engine* e) : engine(e) {}
+    uint64_t DurableToken() const override { return engine->DurableToken(); }
+    Status WaitDurable(uint64_t token) override { return engine->WaitDurable(token); }
+    floe::storage::Engine* engine;
+  } gate(engine.get());
+  floe::http::Server server(&router, &gate, config);
   if (Status st = server.Start(); !st.ok()) {
     floe::log::Error("{}", st.message());
     return 1;

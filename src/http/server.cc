@@ -29,7 +29,6 @@
 #include "common/log.h"
 #include "common/thread.h"
 #include "http/request.h"
-#include "storage/engine.h"
 
 #include <algorithm>
 #include <array>
@@ -37,6 +36,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 
 namespace floe::http {
@@ -67,14 +67,14 @@ struct Worker;
 // The group-commit syncer: one thread that makes writes durable while the I/O threads go on
 // serving. An I/O thread hands over the responses of one event-loop pass (Submit); the syncer
 // takes everything handed over since its last flush, makes it durable with one WAL flush
-// (Engine::WaitDurable covers every write made before it), and posts each batch's responses
+// (DurabilityGate::WaitDurable covers every token before it), and posts each batch's responses
 // back to the I/O thread that owns their connections. An I/O thread never blocks on a flush,
 // so requests are parsed and executed while the previous batch is being synced.
 // Thread safety: Submit from any thread; Start/Stop from the thread that runs the server.
 class Syncer {
  public:
   using Responses = std::vector<std::function<void(Status)>>;
-  explicit Syncer(storage::Engine* engine) : engine_(engine) {
+  explicit Syncer(DurabilityGate* gate) : gate_(gate) {
     // Test hook: every flush waits this long first, so that tests can observe what a client
     // sees while a write is applied but not yet durable.
     if (const char* d = std::getenv("FLOE_TEST_SYNC_DELAY_MS")) test_delay_ms_ = std::atoi(d);
@@ -123,7 +123,7 @@ class Syncer {
       uint64_t token = 0;
       for (const auto& b : batches) token = std::max(token, b.token);
       if (test_delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(test_delay_ms_));
-      Status st = engine_->WaitDurable(token);
+      Status st = gate_->WaitDurable(token);
       if (!st.ok()) log::Error("WAL flush failed: {}", st.ToString());
       for (auto& b : batches) {
         asio::post(*b.ioc, [responses = std::move(b.responses), st]() mutable {
@@ -134,7 +134,7 @@ class Syncer {
     }
   }
 
-  storage::Engine* engine_;
+  DurabilityGate* gate_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Batch> queue_;
@@ -217,8 +217,8 @@ struct Worker {
   // A read or write pending longer than idle_timeout closes the connection. One sweep timer
   // per worker enforces it, every sweep_period (at most half the timeout, so a connection
   // goes within 1.5 timeouts): a timer per operation cost ~2% of the I/O thread's CPU.
-  Worker(storage::Engine* e, Syncer* s, Shared* sh, std::chrono::seconds timeout, size_t output_budget_bytes)
-      : engine(e),
+  Worker(DurabilityGate* e, Syncer* s, Shared* sh, std::chrono::seconds timeout, size_t output_budget_bytes)
+      : gate(e),
         syncer(s),
         shared(sh),
         output_budget(output_budget_bytes),
@@ -227,7 +227,7 @@ struct Worker {
                                                            std::chrono::milliseconds(100), std::chrono::seconds(5))),
         ioc(1),
         sweep_timer(ioc) {}
-  storage::Engine* engine;
+  DurabilityGate* gate;
   Syncer* syncer;
   Shared* shared;
   // Response bytes written by this worker's sessions but not yet taken by the kernel (clients
@@ -264,7 +264,7 @@ struct Worker {
     batch.swap(held);
     const uint64_t token = held_token;
     held_token = 0;
-    if (token <= engine->DurableToken()) {  // made durable by someone else's flush already
+    if (token <= gate->DurableToken()) {  // made durable by someone else's flush already
       for (auto& respond : batch) respond(Status::Ok());
       return;
     }
@@ -446,7 +446,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The router's answer: sent at once, or held until the writes it observed are durable.
   void Finish(api::ApiResponse r) {
-    if (r.durable_token != 0 && r.durable_token > worker_->engine->DurableToken()) {
+    if (r.durable_token != 0 && r.durable_token > worker_->gate->DurableToken()) {
       // Acknowledged only once durable: held until this thread's batch is flushed.
       auto held = std::make_shared<api::ApiResponse>(std::move(r));
       worker_->Hold(held->durable_token, [self = shared_from_this(), held](Status st) {
@@ -597,7 +597,7 @@ void Worker::EvictStalledWriters() {
 // life, so readiness events never wake another core. Accepted sockets are dealt round-robin.
 struct Server::Impl {
   api::Router* router;
-  storage::Engine* engine;
+  DurabilityGate* gate;
   ServerConfig config;
   Shared shared;  // before workers: sessions destroyed with a worker's io_context touch it
   std::vector<std::unique_ptr<Worker>> workers;
@@ -675,12 +675,12 @@ int64_t DefaultMaxConnections() {
 
 }  // namespace
 
-Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig& config)
+Server::Server(api::Router* router, DurabilityGate* gate, const ServerConfig& config)
     : impl_(std::make_unique<Impl>()) {
   impl_->router = router;
-  impl_->engine = engine;
+  impl_->gate = gate;
   impl_->config = config;
-  impl_->syncer = std::make_unique<Syncer>(engine);
+  impl_->syncer = std::make_unique<Syncer>(gate);
   // Default: one I/O thread per core but one, which is left to the WAL syncer, RocksDB's
   // flushes and compactions and the kernel's network processing. Measured on 2 cores with
   // wrk on the same machine (bench/results/kv-2026-11-21.md): 1 I/O thread, PutItem ~29k/s
@@ -693,7 +693,7 @@ Server::Server(api::Router* router, storage::Engine* engine, const ServerConfig&
   int n = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency()) - 1;
   if (n < 1) n = 1;
   for (int i = 0; i < n; ++i) {
-    impl_->workers.push_back(std::make_unique<Worker>(engine, impl_->syncer.get(), &impl_->shared,
+    impl_->workers.push_back(std::make_unique<Worker>(gate, impl_->syncer.get(), &impl_->shared,
                                                       std::chrono::seconds(config.idle_timeout_seconds),
                                                       static_cast<size_t>(config.response_buffer_mb) << 20));
     impl_->guards.push_back(asio::make_work_guard(impl_->workers.back()->ioc));

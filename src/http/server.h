@@ -1,7 +1,9 @@
 #pragma once
 // HTTP/1.1 transport: keep-alive connections on a thread pool, gzip request bodies, request
 // size limits, x-amzn-RequestId and x-amz-crc32 on every response. Boost.Beast stays in
-// server.cc (pimpl). Responses of writes are held until the write is durable.
+// server.cc (pimpl). Transport only (DESIGN.md): it knows no storage; an answer that carries a
+// durability token (api::ApiResponse::durable_token) is held until the DurabilityGate says that
+// token is durable.
 #include <cstdint>
 #include <memory>
 
@@ -11,15 +13,21 @@
 namespace floe::api {
 class Router;
 }
-namespace floe::storage {
-class Engine;
-}
-
 namespace floe::http {
+
+// What the transport needs to hold answers until what they depend on is durable, with group
+// commit: a token is durable once DurableToken() >= it; WaitDurable(token) makes every token
+// up to it durable (one flush at most, shared by concurrent callers). Thread-safe.
+class DurabilityGate {
+ public:
+  virtual ~DurabilityGate() = default;
+  virtual uint64_t DurableToken() const = 0;
+  virtual Status WaitDurable(uint64_t token) = 0;
+};
 
 class Server {
  public:
-  Server(api::Router* router, storage::Engine* engine, const ServerConfig& config);
+  Server(api::Router* router, DurabilityGate* gate, const ServerConfig& config);
   ~Server();
 
   // Binds the listen address. Errors: kIOError (address in use, ...).
