@@ -254,6 +254,7 @@ def test_clients_that_never_read_do_not_hold_memory(tmp_path):
             c.get_item(TableName="wide", Key={"pk": {"S": "k2"}})
         assert time.monotonic() - start < 2
         # 40 x 10 MB would be 400 MB held for the idle timeout; the budget (32 MB) bounds it.
+        print(f"RSS baseline {baseline:.0f} MB, peak {peak:.0f} MB")
         assert peak - baseline < 200, (baseline, peak)
         assert "stopped reading their responses" in open(s.log_path, errors="replace").read()
         for sock in sockets:
