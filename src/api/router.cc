@@ -91,10 +91,7 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
   iceberg::RestResponse rr;
   if (services_.iceberg == nullptr) {
     rr = iceberg::RestError(404, "NotFoundException", "No Iceberg catalog on this node");
-  } else if (ApiError auth_error;
-             // Off loopback the catalog, like the DynamoDB API, requires a SigV4-signed request.
-             verify_signatures_ && !VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{},
-                                                services_.clock, &auth_error)) {
+  } else if (ApiError auth_error; !SignedWhereRequired(request, &auth_error)) {
     rr = iceberg::RestError(401, "NotAuthorizedException", auth_error.message);
   } else {
     static const std::string kEmpty;
@@ -109,10 +106,14 @@ ApiResponse Router::HandleIceberg(const HttpRequestView& request) {
   return r;
 }
 
+bool Router::SignedWhereRequired(const HttpRequestView& request, ApiError* error) const {
+  return !verify_signatures_ ||
+         VerifySigV4(request, services_.config->access_keys, true, ExpectedScope{}, services_.clock, error);
+}
+
 ApiResponse Router::HandleMetrics(const HttpRequestView& request) {
   ApiResponse r;
-  if (ApiError auth_error; verify_signatures_ && !VerifySigV4(request, services_.config->access_keys, true,
-                                                              ExpectedScope{}, services_.clock, &auth_error)) {
+  if (ApiError auth_error; !SignedWhereRequired(request, &auth_error)) {
     // With access keys configured, the metrics (table names, rates) are not public.
     r.status = 403;
     r.content_type = "text/plain";

@@ -61,6 +61,9 @@ class Router {
 
  private:
   ApiResponse HandleIceberg(const HttpRequestView& request);
+  // The routes outside the AWS APIs (/iceberg, /metrics): open on loopback without keys, else a
+  // verified SigV4 signature with any scope. False with *error filled when refused.
+  bool SignedWhereRequired(const HttpRequestView& request, ApiError* error) const;
   Services services_;
   bool verify_signatures_;
 };

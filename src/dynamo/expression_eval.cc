@@ -517,11 +517,14 @@ constexpr char kBadType[] = "An operand in the update expression has an incorrec
 
 constexpr char kTooLarge[] = "Item size has exceeded the maximum allowed size";
 
-// Evaluates one SET value; *size is its DynamoDB size. No intermediate value may exceed the
-// item size limit, so a request's work is bounded by its size (a list_append nested 255 deep
-// over a large list would otherwise build hundreds of megabytes before the final item check).
+// Evaluates one SET value. Only list_append makes a value larger than its operands, so only
+// its operands are measured (size non-null: set to the value's DynamoDB size): no list it
+// builds may exceed the item size limit, so a request's work is bounded by its size (a
+// list_append nested 255 deep over a large list would otherwise build hundreds of megabytes
+// before the final item check). A plain SET value is measured once, with the item.
 Result<AttributeValue> EvalUpdateValue(const Node& n, const Item& item, size_t* size) {
   auto checked = [&](AttributeValue v) -> Result<AttributeValue> {
+    if (size == nullptr) return v;
     *size = AttributeValueSize(v);
     if (*size > kMaxItemSize) return Invalid(kTooLarge);
     return v;
@@ -535,9 +538,8 @@ Result<AttributeValue> EvalUpdateValue(const Node& n, const Item& item, size_t* 
     }
     case NodeKind::kPlus:
     case NodeKind::kMinus: {
-      size_t sa = 0, sb = 0;
-      ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item, &sa));
-      ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item, &sb));
+      ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item, nullptr));
+      ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item, nullptr));
       if (a.type != AttrType::kN || b.type != AttrType::kN) return Invalid(kBadType);
       ASSIGN_OR_RETURN(Decimal x, Decimal::Parse(a.scalar));
       ASSIGN_OR_RETURN(Decimal y, Decimal::Parse(b.scalar));
@@ -555,8 +557,9 @@ Result<AttributeValue> EvalUpdateValue(const Node& n, const Item& item, size_t* 
         ASSIGN_OR_RETURN(AttributeValue a, EvalUpdateValue(n.args[0], item, &sa));
         ASSIGN_OR_RETURN(AttributeValue b, EvalUpdateValue(n.args[1], item, &sb));
         if (a.type != AttrType::kL || b.type != AttrType::kL) return Invalid(kBadType);
-        *size = sa + sb - 3;  // the list overhead (3) counted once
-        if (*size > kMaxItemSize) return Invalid(kTooLarge);
+        const size_t appended = sa + sb - 3;  // the list overhead (3) counted once
+        if (appended > kMaxItemSize) return Invalid(kTooLarge);
+        if (size) *size = appended;
         for (auto& e : b.list) a.list.push_back(std::move(e));
         return a;
       }
@@ -629,8 +632,7 @@ Status ApplyUpdate(const ParsedUpdate& update, Item* item) {
   std::vector<std::pair<const UpdateClause*, AttributeValue>> sets;
   for (const auto& c : update.clauses) {
     if (c.action != UpdateAction::kSet) continue;
-    size_t size = 0;
-    ASSIGN_OR_RETURN(AttributeValue v, EvalUpdateValue(c.value, original, &size));
+    ASSIGN_OR_RETURN(AttributeValue v, EvalUpdateValue(c.value, original, nullptr));
     sets.emplace_back(&c, std::move(v));
   }
   for (auto& [c, v] : sets) RETURN_IF_ERROR(SetAt(item, c->path, std::move(v)));

@@ -367,14 +367,15 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
     const bool iceberg = api::Router::IsIcebergPath(std::string(req.target()));
-    auto view = std::make_shared<api::HttpRequestView>();
-    view->method = std::string(req.method_string());
-    view->target = std::string(req.target());
-    for (const auto& f : req) view->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    Job job;  // on the stack: only a large request's job moves to the heap
+    api::HttpRequestView& view = job.view;
+    view.method = std::string(req.method_string());
+    view.target = std::string(req.target());
+    for (const auto& f : req) view.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     if (req.method() == bhttp::verb::get && req.target() == "/metrics") {
       static const std::string kEmpty;
-      view->body = &kEmpty;
-      return Respond(router_->HandleMetrics(*view));
+      view.body = &kEmpty;
+      return Respond(router_->HandleMetrics(view));
     }
     if (req.method() == bhttp::verb::get && !iceberg) {
       api::ApiResponse r;
@@ -389,27 +390,26 @@ class Session : public std::enable_shared_from_this<Session> {
       return Respond(std::move(r));
     }
     auto enc = req.find(bhttp::field::content_encoding);
-    auto job = std::make_shared<Job>();
-    job->view = std::move(view);
-    if (enc != req.end() && enc->value() != "identity") job->encoding.assign(enc->value().data(), enc->value().size());
-    job->body = std::move(req.body());
+    if (enc != req.end() && enc->value() != "identity") job.encoding.assign(enc->value().data(), enc->value().size());
+    job.body = std::move(req.body());
     // Large requests, and compressed ones that may inflate to large ones (zlib inflates at most
     // ~1000:1), run on the large-request thread; their responses come back to this thread.
-    const bool large = job->body.size() > LargeRequests::kLargeBodyBytes ||
-                       (!job->encoding.empty() && job->body.size() > LargeRequests::kLargeBodyBytes / 1024);
+    const bool large = job.body.size() > LargeRequests::kLargeBodyBytes ||
+                       (!job.encoding.empty() && job.body.size() > LargeRequests::kLargeBodyBytes / 1024);
     if (!large) {
-      Execute(*job);
-      if (job->close) keep_alive_ = false;
-      return Finish(std::move(job->response));
+      Execute(job);
+      if (job.close) keep_alive_ = false;
+      return Finish(std::move(job.response));
     }
-    const bool queued = worker_->shared->large.Submit([self = shared_from_this(), job]() mutable {
-      self->Execute(*job);
-      asio::io_context& ioc = self->worker_->ioc;
-      asio::post(ioc, [self = std::move(self), job = std::move(job)]() mutable {
-        if (job->close) self->keep_alive_ = false;
-        self->Finish(std::move(job->response));
-      });
-    });
+    const bool queued = worker_->shared->large.Submit(
+        [self = shared_from_this(), job = std::make_shared<Job>(std::move(job))]() mutable {
+          self->Execute(*job);
+          asio::io_context& ioc = self->worker_->ioc;
+          asio::post(ioc, [self = std::move(self), job = std::move(job)]() mutable {
+            if (job->close) self->keep_alive_ = false;
+            self->Finish(std::move(job->response));
+          });
+        });
     if (!queued) {
       Respond(ErrorResponse(api::ApiError::Unavailable("Too many large requests in progress; retry later")));
     }
@@ -417,7 +417,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // A request to execute: on this thread, or on the large-request thread.
   struct Job {
-    std::shared_ptr<api::HttpRequestView> view;
+    api::HttpRequestView view;  // view.body is set to &body once decoded
     std::string encoding;
     std::string body;
     api::ApiResponse response;
@@ -440,8 +440,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     job.body = std::move(decoded).value();
-    job.view->body = &job.body;
-    job.response = router_->Handle(*job.view);
+    job.view.body = &job.body;
+    job.response = router_->Handle(job.view);
   }
 
   // The router's answer: sent at once, or held until the writes it observed are durable.

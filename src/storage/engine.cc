@@ -130,6 +130,16 @@ Status Iterator::status() const { return FromRocks(impl_->it->status()); }
 
 // ---- Engine ----
 
+namespace {
+
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos;
+}
+
+constexpr char kDiskFull[] = "The node's storage is full: writes are refused until space is freed";
+
+}  // namespace
+
 struct Engine::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
@@ -161,6 +171,17 @@ struct Engine::Impl {
     }
     ReleaseReserve(path);
     if (space_monitor) space_monitor->Wake();
+  }
+
+  // The answer to a failed db->Write. An I/O error may have come from the WAL append, whose
+  // writer must then not be flushed again before a resume; no space makes writes refused.
+  Status WriteFailed(const rocksdb::Status& s) {
+    if (s.IsIOError()) wal_failed = true;
+    if (IsNoSpace(s)) {
+      EnterDiskFull(s.ToString());
+      return Status::Unavailable(kDiskFull);
+    }
+    return FromRocks(s);
   }
 
   // Clears RocksDB's background error (a failed WAL write or flush). True when writable.
@@ -197,12 +218,6 @@ struct Engine::Impl {
 };
 
 namespace {
-
-bool IsNoSpace(const rocksdb::Status& s) {
-  return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos;
-}
-
-constexpr char kDiskFull[] = "The node's storage is full: writes are refused until space is freed";
 
 // Flushes and compactions record the MANIFEST's length (storage/faults.h) and report
 // background errors; a full disk there also makes the engine refuse writes.
@@ -279,29 +294,24 @@ Engine::Engine(const EngineOptions& options) : options_(options), impl_(std::mak
 Engine::~Engine() {
   if (impl_->space_monitor) impl_->space_monitor->Stop();
   std::unique_lock<std::mutex> flush_lock(impl_->flush_mu);
-  if (impl_->db && impl_->read_only) {
-    for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
-    impl_->cfs.clear();
-    (void)impl_->db->Close();
-  } else if (impl_->db && impl_->wal_failed.load() && !impl_->TryResume()) {
-    // The WAL writer failed (disk full): it must not be flushed again. What was acknowledged
-    // is durable already; the rest is lost, as in a crash.
-    log::Warn("storage: closing with the disk still full");
-    for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
-    impl_->cfs.clear();
-    (void)impl_->db->Close();
-  } else if (impl_->db) {
-    // Flush memtables so that the next start does not replay the WAL (fast restarts).
+  if (!impl_->db) return;
+  // Flush memtables so that the next start does not replay the WAL (fast restarts). Not when
+  // read-only, nor when the WAL writer failed and cannot be resumed (disk still full): it must
+  // not be flushed again; what was acknowledged is durable already, the rest is lost, as in a
+  // crash.
+  const bool writable = !impl_->read_only && (!impl_->wal_failed.load() || impl_->TryResume());
+  if (!writable && !impl_->read_only) log::Warn("storage: closing with the disk still full");
+  if (writable) {
     rocksdb::FlushOptions fo;
     rocksdb::Status s = impl_->db->Flush(fo, impl_->cfs);
     if (!s.ok()) log::Warn("storage: flush at shutdown failed: {}", s.ToString());
     s = impl_->db->FlushWAL(/*sync=*/true);
     if (!s.ok()) log::Warn("storage: final WAL flush failed: {}", s.ToString());
-    for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
-    impl_->cfs.clear();
-    s = impl_->db->Close();
-    if (!s.ok()) log::Warn("storage: close failed: {}", s.ToString());
   }
+  for (auto* h : impl_->cfs) impl_->db->DestroyColumnFamilyHandle(h);
+  impl_->cfs.clear();
+  rocksdb::Status s = impl_->db->Close();
+  if (!s.ok() && !impl_->read_only) log::Warn("storage: close failed: {}", s.ToString());
 }
 
 namespace {
@@ -545,24 +555,11 @@ std::shared_ptr<const Snapshot> Engine::GetSnapshot() {
 Status Engine::Write(WriteBatch& batch, uint64_t* token) {
   if (!batch.impl_->first_error.ok()) return FromRocks(batch.impl_->first_error);
   if (impl_->disk_full.load(std::memory_order_relaxed)) return Status::Unavailable(kDiskFull);
-  Status st = WriteToDb(batch, token);
-  if (!st.ok() && st.code() == StatusCode::kIOError) {
-    // The WAL append may have failed: its writer must not be flushed again before a resume.
-    impl_->wal_failed = true;
-    if (st.message().find("No space left") != std::string::npos) {
-      impl_->EnterDiskFull(st.message());
-      return Status::Unavailable(kDiskFull);
-    }
-  }
-  return st;
-}
-
-Status Engine::WriteToDb(WriteBatch& batch, uint64_t* token) {
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability comes from WaitDurable (group commit)
   if (!batch.impl_->touches_rows || !impl_->rows->enabled()) {
     rocksdb::Status s = impl_->db->Write(wo, &batch.impl_->batch);
-    if (!s.ok()) return FromRocks(s);
+    if (!s.ok()) return impl_->WriteFailed(s);
   } else {
     // The row cache changes with the database, under the locks of the keys' shards.
     RowOps rows(impl_->cfs[static_cast<int>(Cf::kItems)]->GetID());
@@ -581,7 +578,7 @@ Status Engine::WriteToDb(WriteBatch& batch, uint64_t* token) {
       for (const auto& op : rows.ops) {
         if (op.kind != RowOps::Kind::kClear) impl_->rows->ApplyDelete(lock, op.key);
       }
-      return FromRocks(s);
+      return impl_->WriteFailed(s);
     }
     for (const auto& op : rows.ops) {  // in batch order: a later op on a key wins
       switch (op.kind) {

@@ -155,7 +155,6 @@ class Engine {
   friend class WriteBatch;
   struct Impl;
   explicit Engine(const EngineOptions& options);
-  Status WriteToDb(WriteBatch& batch, uint64_t* token);
 
   EngineOptions options_;
   std::unique_ptr<Impl> impl_;
